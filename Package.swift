@@ -1,0 +1,93 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Strict Swift 6 concurrency everywhere, plus the upcoming features the Hummingbird
+// project turns on: they keep `any` explicit and imports honest.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Paperboy",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "paperboy", targets: ["paperboy"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // The thin executable: parses the command line and hands over to PaperboyCLI.
+        .executableTarget(
+            name: "paperboy",
+            dependencies: ["PaperboyCLI"],
+            swiftSettings: swiftSettings
+        ),
+        // Subcommands (import, ingest, papers, db, serve): wiring only, no business logic.
+        .target(
+            name: "PaperboyCLI",
+            dependencies: [
+                "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The domain: arXiv ids, paper records, merge rules, the storage protocol.
+        .target(name: "Catalog", swiftSettings: swiftSettings),
+        // The embedded default backend: one SQLite file through GRDB.
+        .target(
+            name: "CatalogSQLite",
+            dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // Streaming readers and the parsers of every wire format, plus the import runner.
+        .target(name: "Importers", dependencies: ["Catalog", "CZlib"], swiftSettings: swiftSettings),
+        // zlib, for reading .gz files as a stream.
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Live harvesting from the arXiv API and OAI-PMH: polite rate limit, retries.
+        .target(
+            name: "ArxivClient",
+            dependencies: [
+                "Catalog", "Importers",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The web site and JSON API (Hummingbird).
+        .target(
+            name: "PaperboyServer",
+            dependencies: [
+                "Catalog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "CatalogSQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ImportersTests",
+            dependencies: ["Importers", "Catalog", "CatalogSQLite"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ArxivClientTests",
+            dependencies: [
+                "ArxivClient", "Importers", "Catalog", "CatalogSQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "CLITests", dependencies: ["Catalog", "CatalogSQLite"], swiftSettings: swiftSettings),
+    ]
+)

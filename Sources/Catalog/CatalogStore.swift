@@ -1,0 +1,112 @@
+/// The storage protocol every backend implements (SQLite now, PostgreSQL later). Callers, from
+/// importers to web handlers, only ever see this protocol.
+public protocol CatalogStore: Sendable {
+    /// Brings the schema up to date; safe to call on every start.
+    func migrate() async throws
+
+    /// Applies a batch of changes in one transaction, with the merge rules of `merge(stored:with:)`,
+    /// and records `checkpoint` in the same transaction so a resumed import starts after the batch.
+    /// Either the whole batch lands or none of it does.
+    func apply(_ changes: [CatalogChange], checkpoint: ImportCheckpoint?) async throws -> ImportCounts
+
+    func paper(_ id: ArxivID) async throws -> Paper?
+    func papers(_ query: PaperQuery) async throws -> [Paper]
+    /// Number of papers, deleted ones excluded.
+    func paperCount() async throws -> Int
+
+    /// Where an interrupted import of `source` stopped, if it did.
+    func checkpoint(source: String) async throws -> ImportCheckpoint?
+    func clearCheckpoint(source: String) async throws
+
+    /// Small named values that harvesters keep between runs (the last OAI-PMH harvest date).
+    func state(_ key: String) async throws -> String?
+    func setState(_ key: String, to value: String?) async throws
+}
+
+/// How far an import got: saved with each committed batch.
+public struct ImportCheckpoint: Sendable, Equatable, Codable {
+    /// Identifies the input: a file's path, size and modification time, for instance.
+    public var source: String
+    /// Bytes of the (decompressed) input consumed by committed batches.
+    public var byteOffset: Int64
+    /// Lines or records consumed by committed batches.
+    public var recordNumber: Int
+
+    public init(source: String, byteOffset: Int64, recordNumber: Int) {
+        self.source = source
+        self.byteOffset = byteOffset
+        self.recordNumber = recordNumber
+    }
+}
+
+/// What a batch (or a whole run) did to the catalog.
+public struct ImportCounts: Sendable, Equatable, Codable {
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var deleted = 0
+    /// Records the merge refused (e.g. a new id without a title), with reasons.
+    public var refused: [RefusedRecord] = []
+
+    public init(inserted: Int = 0, updated: Int = 0, unchanged: Int = 0, deleted: Int = 0) {
+        self.inserted = inserted
+        self.updated = updated
+        self.unchanged = unchanged
+        self.deleted = deleted
+    }
+
+    public static func += (lhs: inout ImportCounts, rhs: ImportCounts) {
+        lhs.inserted += rhs.inserted
+        lhs.updated += rhs.updated
+        lhs.unchanged += rhs.unchanged
+        lhs.deleted += rhs.deleted
+        lhs.refused += rhs.refused
+    }
+}
+
+public struct RefusedRecord: Sendable, Equatable, Codable {
+    public var id: ArxivID
+    public var reason: String
+
+    public init(id: ArxivID, reason: String) {
+        self.id = id
+        self.reason = reason
+    }
+}
+
+/// A listing request. Kept deliberately small; the site issue widens it.
+public struct PaperQuery: Sendable, Equatable {
+    public enum Order: String, Sendable, CaseIterable {
+        /// Most upvoted first.
+        case upvotes
+        /// Most recently featured first, then upvotes.
+        case featured
+        /// Newest first-version date first.
+        case published
+    }
+
+    /// Only papers featured on this day (`YYYY-MM-DD`).
+    public var featuredOn: String?
+    /// Only papers featured from this day on, inclusive.
+    public var featuredFrom: String?
+    /// Only papers featured up to this day, inclusive.
+    public var featuredThrough: String?
+    /// Only papers whose categories include this one.
+    public var category: String?
+    public var order: Order
+    public var limit: Int
+    public var offset: Int
+
+    public init(
+        featuredOn: String? = nil, featuredFrom: String? = nil, featuredThrough: String? = nil,
+        category: String? = nil, order: Order = .upvotes, limit: Int = 50, offset: Int = 0
+    ) {
+        self.featuredOn = featuredOn
+        self.featuredFrom = featuredFrom
+        self.featuredThrough = featuredThrough
+        self.category = category
+        self.order = order
+        self.limit = limit
+        self.offset = offset
+    }
+}

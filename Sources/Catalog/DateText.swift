@@ -1,0 +1,149 @@
+/// Dates as the catalog stores them: ISO 8601 text in UTC (`2025-10-16T17:59:37Z`), which
+/// sorts correctly as text in every database, and days as `YYYY-MM-DD`.
+///
+/// Sources write dates in several shapes; these hand-written parsers accept the ones seen on
+/// the wire and nothing looser, and are fast enough for multi-million-record imports.
+public enum DateText {
+    /// Normalises `2025-10-16T17:59:37Z`, `2026-04-29T00:00:00.000Z`, `2025-10-16T17:59:37-04:00`,
+    /// `2025-10-13` and RFC 2822 (`Mon, 2 Apr 2007 19:18:42 GMT`) to `YYYY-MM-DDTHH:MM:SSZ`.
+    public static func timestamp(_ text: some StringProtocol) -> String? {
+        let s = Array(text.trimmingWhitespace().utf8)
+        if let iso = isoTimestamp(s) { return iso }
+        return rfc2822(s)
+    }
+
+    /// The `YYYY-MM-DD` day of anything `timestamp` accepts.
+    public static func day(_ text: some StringProtocol) -> String? {
+        timestamp(text).map { String($0.prefix(10)) }
+    }
+
+    /// Whether `text` is a valid calendar day `YYYY-MM-DD`.
+    public static func isDay(_ text: some StringProtocol) -> Bool {
+        let s = Array(text.utf8)
+        guard s.count == 10, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"),
+              let y = number(s, 0, 4), let m = number(s, 5, 2), let d = number(s, 8, 2) else { return false }
+        return isValid(year: y, month: m, day: d)
+    }
+
+    private static func isoTimestamp(_ s: [UInt8]) -> String? {
+        guard s.count >= 10, s[4] == UInt8(ascii: "-"), s[7] == UInt8(ascii: "-"),
+              let y = number(s, 0, 4), let mo = number(s, 5, 2), let d = number(s, 8, 2),
+              isValid(year: y, month: mo, day: d) else { return nil }
+        if s.count == 10 { return format(y, mo, d, 0, 0, 0) }
+        guard s.count >= 19, s[10] == UInt8(ascii: "T") || s[10] == UInt8(ascii: " "),
+              s[13] == UInt8(ascii: ":"), s[16] == UInt8(ascii: ":"),
+              let h = number(s, 11, 2), let mi = number(s, 14, 2), let sec = number(s, 17, 2),
+              h < 24, mi < 60, sec < 61 else { return nil }
+        var i = 19
+        if i < s.count, s[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < s.count, (48...57).contains(s[i]) { i += 1 }
+        }
+        var offsetMinutes = 0
+        if i == s.count || (i == s.count - 1 && s[i] == UInt8(ascii: "Z")) {
+            offsetMinutes = 0
+        } else if s.count - i == 6, s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-"), s[i + 3] == UInt8(ascii: ":"),
+                  let oh = number(s, i + 1, 2), let om = number(s, i + 4, 2) {
+            offsetMinutes = (oh * 60 + om) * (s[i] == UInt8(ascii: "-") ? -1 : 1)
+        } else {
+            return nil
+        }
+        return shifted(y, mo, d, h, mi, sec, byMinutes: -offsetMinutes)
+    }
+
+    /// `Mon, 2 Apr 2007 19:18:42 GMT` (the weekday is optional).
+    private static func rfc2822(_ s: [UInt8]) -> String? {
+        let words = String(decoding: s, as: UTF8.self).split(separator: " ")
+        var w = words[...]
+        if let first = w.first, first.hasSuffix(",") { w = w.dropFirst() }
+        guard w.count >= 4, let d = Int(w[w.startIndex]),
+              let mo = months.firstIndex(of: w[w.startIndex + 1].lowercased()).map({ $0 + 1 }),
+              let y = Int(w[w.startIndex + 2]), isValid(year: y, month: mo, day: d) else { return nil }
+        let clock = w[w.startIndex + 3].split(separator: ":")
+        guard clock.count == 3, let h = Int(clock[0]), let mi = Int(clock[1]), let sec = Int(clock[2]),
+              h < 24, mi < 60, sec < 61 else { return nil }
+        if w.count >= 5 {
+            let zone = w[w.startIndex + 4]
+            guard zone == "GMT" || zone == "UTC" || zone == "+0000" || zone == "Z" else { return nil }
+        }
+        return format(y, mo, d, h, mi, sec)
+    }
+
+    private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+    private static func number(_ s: [UInt8], _ start: Int, _ length: Int) -> Int? {
+        guard start + length <= s.count else { return nil }
+        var n = 0
+        for i in start..<(start + length) {
+            guard (48...57).contains(s[i]) else { return nil }
+            n = n * 10 + Int(s[i] - 48)
+        }
+        return n
+    }
+
+    static func isValid(year: Int, month: Int, day: Int) -> Bool {
+        (1000...9999).contains(year) && (1...12).contains(month) && day >= 1 && day <= daysIn(month, year)
+    }
+
+    static func daysIn(_ month: Int, _ year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    private static func shifted(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, byMinutes delta: Int) -> String {
+        guard delta != 0 else { return format(y, mo, d, h, mi, s) }
+        var days = daysFromCivil(y, mo, d)
+        var minutes = h * 60 + mi + delta
+        while minutes < 0 { minutes += 1440; days -= 1 }
+        while minutes >= 1440 { minutes -= 1440; days += 1 }
+        let (ny, nm, nd) = civilFromDays(days)
+        return format(ny, nm, nd, minutes / 60, minutes % 60, s)
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
+    public static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    /// The day `offset` days after `day` (`YYYY-MM-DD`).
+    public static func day(_ day: String, plus offset: Int) -> String? {
+        guard isDay(day) else { return nil }
+        let s = Array(day.utf8)
+        let n = daysFromCivil(number(s, 0, 4)!, number(s, 5, 2)!, number(s, 8, 2)!) + offset
+        let (y, m, d) = civilFromDays(n)
+        return format(y, m, d)
+    }
+
+    static func format(_ y: Int, _ mo: Int, _ d: Int) -> String {
+        pad(y, 4) + "-" + pad(mo, 2) + "-" + pad(d, 2)
+    }
+
+    static func format(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> String {
+        format(y, mo, d) + "T" + pad(h, 2) + ":" + pad(mi, 2) + ":" + pad(min(s, 59), 2) + "Z"
+    }
+
+    private static func pad(_ n: Int, _ width: Int) -> String {
+        let digits = String(n)
+        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    }
+}

@@ -1,0 +1,167 @@
+import Catalog
+import Foundation
+import GRDB
+
+/// The embedded default backend: the catalog in one SQLite file, through GRDB.
+///
+/// WAL mode lets the web server read while an import writes; each `apply` is one transaction,
+/// so a crash loses at most the batch in flight.
+public final class SQLiteCatalog: CatalogStore {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path`. Call `migrate()` before use.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // NORMAL is durable across application crashes in WAL mode; only an OS crash can
+            // lose the last transactions, never corrupt the file.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw CatalogError.cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    public func migrate() async throws {
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    /// Names of the migrations applied so far, oldest first.
+    public func appliedMigrations() async throws -> [String] {
+        try await pool.read { db in try SQLiteMigrations.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    public func apply(_ changes: [CatalogChange], checkpoint: ImportCheckpoint?) async throws -> ImportCounts {
+        try await pool.write { db in
+            var counts = ImportCounts()
+            let select = try db.cachedStatement(sql: "SELECT \(PaperRow.columnList) FROM papers WHERE id = ?")
+            let insert = try db.cachedStatement(sql: PaperRow.insertSQL)
+            let update = try db.cachedStatement(sql: PaperRow.updateSQL)
+            for change in changes {
+                let stored = try Row.fetchOne(select, arguments: StatementArguments([change.id.value])).map(PaperRow.paper(from:))
+                let outcome: MergeOutcome
+                switch change {
+                case .upsert(let record): outcome = merge(stored: stored, with: record)
+                case .delete: outcome = mergeDeletion(stored: stored)
+                }
+                switch outcome {
+                case .insert(let paper):
+                    try insert.execute(arguments: PaperRow.insertArguments(paper))
+                    counts.inserted += 1
+                case .update(let paper):
+                    try update.execute(arguments: PaperRow.updateArguments(paper))
+                    if case .delete = change { counts.deleted += 1 } else { counts.updated += 1 }
+                case .unchanged:
+                    counts.unchanged += 1
+                case .rejected(let reason):
+                    counts.refused.append(RefusedRecord(id: change.id, reason: reason))
+                }
+            }
+            if let checkpoint {
+                try db.execute(
+                    sql: """
+                        INSERT INTO import_checkpoints (source, byte_offset, record_number, updated_at)
+                        VALUES (?, ?, ?, ?)
+                        ON CONFLICT(source) DO UPDATE SET byte_offset = excluded.byte_offset,
+                            record_number = excluded.record_number, updated_at = excluded.updated_at
+                        """,
+                    arguments: [checkpoint.source, checkpoint.byteOffset, checkpoint.recordNumber, Self.now()])
+            }
+            return counts
+        }
+    }
+
+    public func paper(_ id: ArxivID) async throws -> Paper? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(PaperRow.columnList) FROM papers WHERE id = ?", arguments: [id.value])
+                .map(PaperRow.paper(from:))
+        }
+    }
+
+    public func papers(_ query: PaperQuery) async throws -> [Paper] {
+        var conditions = ["deleted = 0"]
+        var arguments: [(any DatabaseValueConvertible)?] = []
+        if let day = query.featuredOn { conditions.append("featured_date = ?"); arguments.append(day) }
+        if let from = query.featuredFrom { conditions.append("featured_date >= ?"); arguments.append(from) }
+        if let through = query.featuredThrough { conditions.append("featured_date <= ?"); arguments.append(through) }
+        if let category = query.category {
+            // Categories are stored space-separated; pad both sides so `cs.C` never matches `cs.CL`.
+            conditions.append("(' ' || categories || ' ') LIKE ? ESCAPE '\\'")
+            arguments.append("% \(Self.escapeLike(category)) %")
+        }
+        let order = switch query.order {
+        case .upvotes: "upvotes DESC, featured_date DESC, id DESC"
+        case .featured: "featured_date IS NULL, featured_date DESC, upvotes DESC, id DESC"
+        case .published: "published IS NULL, published DESC, id DESC"
+        }
+        let sql = """
+            SELECT \(PaperRow.columnList) FROM papers WHERE \(conditions.joined(separator: " AND "))
+            ORDER BY \(order) LIMIT ? OFFSET ?
+            """
+        arguments.append(max(0, query.limit))
+        arguments.append(max(0, query.offset))
+        let bound = StatementArguments(arguments)
+        return try await pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map(PaperRow.paper(from:))
+        }
+    }
+
+    public func paperCount() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM papers WHERE deleted = 0") ?? 0 }
+    }
+
+    public func checkpoint(source: String) async throws -> ImportCheckpoint? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT byte_offset, record_number FROM import_checkpoints WHERE source = ?", arguments: [source]
+            ).map { ImportCheckpoint(source: source, byteOffset: $0[0], recordNumber: $0[1]) }
+        }
+    }
+
+    public func clearCheckpoint(source: String) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM import_checkpoints WHERE source = ?", arguments: [source]) }
+    }
+
+    public func state(_ key: String) async throws -> String? {
+        try await pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM catalog_state WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setState(_ key: String, to value: String?) async throws {
+        try await pool.write { db in
+            if let value {
+                try db.execute(
+                    sql: "INSERT INTO catalog_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM catalog_state WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    private static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    private static func now() -> String {
+        DateText.timestamp(ISO8601DateFormatter().string(from: Date())) ?? ""
+    }
+}
+
+/// Errors a backend reports in words a user can act on.
+public enum CatalogError: Error, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the catalog database at \(path): \(reason)"
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import GRDB
+
+/// The schema's history. Each migration runs once, in order, inside a transaction; a released
+/// migration is never edited, only followed by a new one.
+enum SQLiteMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("001-papers") { db in
+            try db.execute(sql: """
+                CREATE TABLE papers (
+                    id TEXT NOT NULL PRIMARY KEY,        -- versionless arXiv id
+                    version INTEGER NOT NULL DEFAULT 0,  -- latest known version, 0 if unknown
+                    title TEXT NOT NULL,
+                    abstract TEXT NOT NULL,
+                    authors TEXT NOT NULL,               -- JSON array of names, in order
+                    categories TEXT NOT NULL,            -- space-separated, primary first
+                    published TEXT,                      -- first version, ISO 8601 UTC
+                    updated TEXT,                        -- last update, ISO 8601 UTC
+                    comment TEXT,
+                    journal_ref TEXT,
+                    doi TEXT,
+                    license TEXT,
+                    github_repo TEXT,
+                    project_page TEXT,
+                    featured_date TEXT,                  -- YYYY-MM-DD, first day on Daily Papers
+                    submitted_by TEXT,
+                    upvotes INTEGER NOT NULL DEFAULT 0,
+                    num_comments INTEGER NOT NULL DEFAULT 0,
+                    github_stars INTEGER,
+                    organization TEXT,
+                    deleted INTEGER NOT NULL DEFAULT 0   -- withdrawn by an OAI-PMH deleted record
+                );
+                -- The day, week and month feeds: papers of a day range, best first.
+                CREATE INDEX papers_by_featured_date ON papers (featured_date, upvotes DESC);
+                -- All-time and trending listings.
+                CREATE INDEX papers_by_upvotes ON papers (upvotes DESC);
+                CREATE INDEX papers_by_published ON papers (published);
+
+                -- Where an interrupted file import stopped (removed when it finishes).
+                CREATE TABLE import_checkpoints (
+                    source TEXT NOT NULL PRIMARY KEY,
+                    byte_offset INTEGER NOT NULL,
+                    record_number INTEGER NOT NULL,
+                    updated_at TEXT NOT NULL
+                );
+
+                -- Small named values kept between runs, e.g. the last OAI-PMH harvest date.
+                CREATE TABLE catalog_state (
+                    key TEXT NOT NULL PRIMARY KEY,
+                    value TEXT NOT NULL
+                );
+                """)
+        }
+        return migrator
+    }
+}

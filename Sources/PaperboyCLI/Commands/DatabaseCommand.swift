@@ -1,0 +1,24 @@
+import ArgumentParser
+import CatalogSQLite
+
+/// `paperboy db migrate`: schema management.
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage the catalog database.",
+        subcommands: [Migrate.self]
+    )
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the catalog or bring its schema up to date (every command also does this on start).")
+
+        @OptionGroup var database: DatabaseOptions
+
+        func run() async throws {
+            let catalog = try await database.openCatalog()
+            let applied = try await catalog.appliedMigrations()
+            print("\(database.resolvedPath): schema up to date (\(applied.count) migrations: \(applied.joined(separator: ", ")))")
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `paperboy`: the root command. Every subcommand is a thin layer over the libraries.
+public struct PaperboyCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "paperboy",
+        abstract: "A self-hosted Daily Papers service: a catalog of arXiv papers, a feed, search and digests.",
+        discussion: """
+            Start with:
+              paperboy import demo/hf_daily_papers_demo.jsonl.gz   load papers from a file
+              paperboy serve                                        run the site on http://127.0.0.1:8080
+
+            The catalog lives in one SQLite file (--database, or PAPERBOY_DATABASE; default var/paperboy.sqlite).
+            """,
+        subcommands: [
+            ImportCommand.self, IngestCommand.self, PapersCommand.self, DatabaseCommand.self, ServeCommand.self,
+        ]
+    )
+
+    public init() {}
+}
+
+/// The entry point the executable calls.
+public enum PaperboyMain {
+    public static func run() async {
+        await PaperboyCommand.main()
+    }
+}
