@@ -72,7 +72,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "CatalogSQLite"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: ["Catalog", "CatalogSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ImportersTests",
             dependencies: ["Importers", "Catalog", "CatalogSQLite"],
@@ -85,6 +89,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,20 +1,34 @@
-import Foundation
-
 /// Finds a paper's code repository and project page in free text (abstracts and comments say
 /// "Code is available at https://github.com/…" or "Project page: foo.github.io").
 ///
-/// Hand-written scanning rather than regular expressions: it runs on every record of a
-/// multi-million-line import, and most texts contain no link at all.
+/// It scans UTF-8 bytes by hand rather than using regular expressions or Foundation's string
+/// search: it runs on every record of a multi-million-line import, and most texts hold no link.
 public enum LinkFinder {
+    /// Both links at once, tokenising the text a single time.
+    public static func links(in text: String) -> (githubRepository: String?, projectPage: String?) {
+        let tokens = urlTokens(in: text)
+        guard !tokens.isEmpty else { return (nil, nil) }
+        return (githubRepository(among: tokens), projectPage(among: tokens))
+    }
+
     /// The first `https://github.com/OWNER/REPO` in `text`, normalised (no `.git`, no trailing
     /// punctuation, no deeper path).
     public static func githubRepository(in text: String) -> String? {
-        guard text.utf8.count >= 11, text.utf8.containsASCII("github.com/") else { return nil }
-        for url in urls(in: text) {
+        githubRepository(among: urlTokens(in: text))
+    }
+
+    /// A project page: a URL shortly after words such as "project page" or "website", or else
+    /// the first `*.github.io` address. Code links are never project pages.
+    public static func projectPage(in text: String) -> String? {
+        projectPage(among: urlTokens(in: text))
+    }
+
+    private static func githubRepository(among tokens: [Token]) -> String? {
+        for url in tokens.lazy.map(\.url) {
             var rest = Substring(url)
             for prefix in ["https://", "http://"] where rest.hasPrefix(prefix) { rest = rest.dropFirst(prefix.count) }
             if rest.hasPrefix("www.") { rest = rest.dropFirst(4) }
-            guard rest.lowercasedHasPrefix("github.com/") else { continue }
+            guard rest.lowercased().hasPrefix("github.com/") else { continue }
             let parts = rest.dropFirst("github.com/".count).split(separator: "/", omittingEmptySubsequences: true)
             guard parts.count >= 2 else { continue }
             let owner = parts[0]
@@ -28,82 +42,158 @@ public enum LinkFinder {
         return nil
     }
 
-    /// A project page: a URL introduced by words such as "project page" or "website", or else
-    /// the first `*.github.io` address.
-    public static func projectPage(in text: String) -> String? {
-        guard text.utf8.count >= 8, mayContainURL(text) else { return nil }
-        let lower = text.lowercased()
-        let cues = ["project page", "project website", "project webpage", "project site", "homepage",
-                    "website", "webpage", "demo page", "project:"]
-        for cue in cues {
-            guard let cueRange = lower.range(of: cue) else { continue }
-            // The first URL within a short distance after the cue.
-            let after = text[cueRange.upperBound...].prefix(80)
-            if let url = urls(in: String(after)).first, !isGitHubRepositoryURL(url) { return url }
+    private static func projectPage(among found: [Token]) -> String? {
+        for token in found where !token.url.lowercased().contains("github.com/") {
+            if token.hasCueBefore { return token.url }
         }
-        for url in urls(in: text) where url.contains(".github.io") { return url }
-        return nil
+        return found.first { $0.url.contains(".github.io") }?.url
     }
 
-    /// URL-looking tokens: `http(s)://…`, `www.…`, or a bare `host.github.io/…`, without the
-    /// punctuation that usually closes a sentence around them. Bare hosts get `https://`.
-    static func urls(in text: String) -> [String] {
-        var found: [String] = []
-        for rawToken in text.split(whereSeparator: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" }) {
-            var token = rawToken
-            // Strip wrappers such as "(see https://…)." or "\url{…}".
-            if let brace = token.range(of: "url{") { token = token[brace.upperBound...] }
-            while let first = token.first, "([{'`".contains(first) { token = token.dropFirst() }
-            while let last = token.last, ".,;:)]}!?'`*".contains(last) { token = token.dropLast() }
-            guard token.count >= 6 else { continue }
-            let lower = token.lowercased()
-            if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-                found.append(String(token))
-            } else if lower.hasPrefix("www.") || lower.hasPrefix("github.com/") || lower.contains(".github.io") {
-                guard let host = lower.split(separator: "/").first, host.contains("."),
-                      host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-.".contains($0)) })
-                else { continue }
-                found.append("https://" + token)
+    /// URL-looking tokens: `http(s)://…`, `www.…`, or bare `github.com/…` and `host.github.io/…`,
+    /// without the punctuation that closes a sentence around them. Bare hosts get `https://`.
+    static func urls(in text: String) -> [String] { urlTokens(in: text).map(\.url) }
+
+    struct Token {
+        var url: String
+        /// Whether a cue such as "project page" stands in the 60 bytes before the URL.
+        var hasCueBefore: Bool
+    }
+
+    static func urlTokens(in text: String) -> [Token] {
+        var copy = text
+        return copy.withUTF8 { bytes -> [Token] in
+            guard bytes.count >= 6, mayContainURL(bytes) else { return [] }
+            var tokens: [Token] = []
+            var i = 0
+            while i < bytes.count {
+                // Tokens start after a separator; skip to the next one quickly.
+                while i < bytes.count, isSeparator(bytes[i]) { i += 1 }
+                let start = i
+                while i < bytes.count, !isSeparator(bytes[i]) { i += 1 }
+                guard i - start >= 6, let token = cleanToken(bytes, start, i) else { continue }
+                let cue = hasCue(bytes, before: start)
+                tokens.append(Token(url: token, hasCueBefore: cue))
+            }
+            return tokens
+        }
+    }
+
+    private static func isSeparator(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
+            || b == UInt8(ascii: "\"")
+    }
+
+    /// The URL in bytes[start..<end], or nil when the token is no URL.
+    private static func cleanToken(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> String? {
+        var s = start
+        var e = end
+        // "\url{…}" and "(see …)" wrappers.
+        if let brace = find(Array("url{".utf8), in: bytes, from: s, to: e) { s = brace + 4 }
+        while s < e, isOpeningWrapper(bytes[s]) { s += 1 }
+        while e > s, isClosingPunctuation(bytes[e - 1]) { e -= 1 }
+        guard e - s >= 6 else { return nil }
+        let token = UnsafeBufferPointer(rebasing: bytes[s..<e])
+        if startsWith(token, "http://") || startsWith(token, "https://") {
+            return String(decoding: token, as: UTF8.self)
+        }
+        let bare = startsWith(token, "www.") || startsWith(token, "github.com/")
+            || find(Array(".github.io".utf8), in: bytes, from: s, to: e) != nil
+        guard bare else { return nil }
+        // A bare host must look like one: letters, digits, dots and hyphens up to the first slash.
+        var k = 0
+        var sawDot = false
+        while k < token.count, token[k] != UInt8(ascii: "/") {
+            let b = token[k] | 0x20
+            guard (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (token[k] >= 48 && token[k] <= 57)
+                || token[k] == UInt8(ascii: "-") || token[k] == UInt8(ascii: ".") else { return nil }
+            if token[k] == UInt8(ascii: ".") { sawDot = true }
+            k += 1
+        }
+        guard sawDot else { return nil }
+        return "https://" + String(decoding: token, as: UTF8.self)
+    }
+
+    private static func isOpeningWrapper(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "("), UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "'"), UInt8(ascii: "`"): true
+        default: false
+        }
+    }
+
+    private static func isClosingPunctuation(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "."), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: ")"),
+             UInt8(ascii: "]"), UInt8(ascii: "}"), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: "'"),
+             UInt8(ascii: "`"), UInt8(ascii: "*"):
+            true
+        default: false
+        }
+    }
+
+    /// One pass over the bytes that rules out most texts: every URL form read here contains
+    /// `http`, `www.`, `github` or `.io`.
+    private static func mayContainURL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = bytes.count
+        while i + 3 < n {
+            switch bytes[i] {
+            case UInt8(ascii: "h"):
+                if bytes[i + 1] == UInt8(ascii: "t"), bytes[i + 2] == UInt8(ascii: "t"), bytes[i + 3] == UInt8(ascii: "p") { return true }
+            case UInt8(ascii: "w"):
+                if bytes[i + 1] == UInt8(ascii: "w"), bytes[i + 2] == UInt8(ascii: "w"), bytes[i + 3] == UInt8(ascii: ".") { return true }
+            case UInt8(ascii: "g"):
+                if bytes[i + 1] == UInt8(ascii: "i"), bytes[i + 2] == UInt8(ascii: "t"), bytes[i + 3] == UInt8(ascii: "h") { return true }
+            case UInt8(ascii: "."):
+                if bytes[i + 1] == UInt8(ascii: "i"), bytes[i + 2] == UInt8(ascii: "o") { return true }
+            default: break
+            }
+            i += 1
+        }
+        return false
+    }
+
+    private static let cues: [[UInt8]] = [
+        "project page", "project website", "project webpage", "project site", "homepage", "website", "webpage",
+        "demo page", "project:",
+    ].map { Array($0.utf8) }
+
+    /// Whether a cue ends within the 60 bytes before `position` (case-insensitive).
+    private static func hasCue(_ bytes: UnsafeBufferPointer<UInt8>, before position: Int) -> Bool {
+        let windowStart = max(0, position - 60)
+        for cue in cues {
+            var i = windowStart
+            while i + cue.count <= position {
+                var k = 0
+                while k < cue.count, bytes[i + k] | 0x20 == cue[k] | 0x20 { k += 1 }
+                if k == cue.count { return true }
+                i += 1
             }
         }
-        return found
+        return false
     }
 
-    /// A cheap byte scan that rules out most texts before any string work.
-    private static func mayContainURL(_ text: String) -> Bool {
-        let utf8 = text.utf8
-        return utf8.containsASCII("http") || utf8.containsASCII("www.") || utf8.containsASCII(".io")
+    private static func startsWith(_ token: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        let n = prefix.utf8CodeUnitCount
+        guard token.count >= n else { return false }
+        let p = prefix.utf8Start
+        for k in 0..<n where token[k] | 0x20 != p[k] | 0x20 { return false }
+        return true
     }
 
-    private static func isGitHubRepositoryURL(_ url: String) -> Bool {
-        url.lowercased().contains("github.com/")
+    private static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard to - from >= needle.count else { return nil }
+        var i = from
+        while i + needle.count <= to {
+            var k = 0
+            while k < needle.count, bytes[i + k] == needle[k] { k += 1 }
+            if k == needle.count { return i }
+            i += 1
+        }
+        return nil
     }
 
     /// github.com paths that are not repositories.
     private static let reservedGitHubOwners: Set<String> = [
         "about", "features", "orgs", "topics", "sponsors", "marketplace", "settings", "login", "search",
     ]
-}
-
-extension String.UTF8View {
-    /// Whether the bytes contain `needle` (ASCII, case-sensitive); no allocation.
-    func containsASCII(_ needle: StaticString) -> Bool {
-        let n = needle.utf8CodeUnitCount
-        guard n > 0, count >= n else { return false }
-        return needle.withUTF8Buffer { pattern in
-            let first = pattern[0]
-            var i = startIndex
-            let lastStart = index(endIndex, offsetBy: -n)
-            while i <= lastStart {
-                if self[i] == first {
-                    var j = index(after: i)
-                    var k = 1
-                    while k < n, self[j] == pattern[k] { j = index(after: j); k += 1 }
-                    if k == n { return true }
-                }
-                i = index(after: i)
-            }
-            return false
-        }
-    }
 }

@@ -109,13 +109,10 @@ private func mergeDailyPapersFields(into paper: inout Paper, from record: PaperR
 }
 
 private func fillLinksFromText(_ paper: inout Paper) {
-    if paper.githubRepo == nil {
-        paper.githubRepo = LinkFinder.githubRepository(in: paper.comment ?? "")
-            ?? LinkFinder.githubRepository(in: paper.abstract)
-    }
-    if paper.projectPage == nil {
-        paper.projectPage = LinkFinder.projectPage(in: paper.comment ?? "")
-            ?? LinkFinder.projectPage(in: paper.abstract)
+    for text in [paper.comment ?? "", paper.abstract] where paper.githubRepo == nil || paper.projectPage == nil {
+        let found = LinkFinder.links(in: text)
+        if paper.githubRepo == nil { paper.githubRepo = found.githubRepository }
+        if paper.projectPage == nil { paper.projectPage = found.projectPage }
     }
 }
 

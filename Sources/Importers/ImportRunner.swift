@@ -74,23 +74,35 @@ public struct ImportRunner: Sendable {
         if let key = checkpointKey, let checkpoint = try await store.checkpoint(source: key) {
             if try reader.skip(to: checkpoint) { summary.resumedAfter = checkpoint.recordNumber }
         }
+        // Reading and writing overlap: while the store commits one batch, the next is parsed.
+        // Batches still commit one at a time and in order, so checkpoints only move forward.
         var batch: [CatalogChange] = []
-        batch.reserveCapacity(batchSize)
-        var lastItem: RecordItem?
         var positions: [String] = []
+        var lastItem: RecordItem?
+        var inFlight: Task<(ImportCounts, [String], [CatalogChange]), any Error>?
 
-        func flush() async throws {
+        func collect() async throws {
+            guard let task = inFlight else { return }
+            inFlight = nil
+            let (counts, batchPositions, changes) = try await task.value
+            summary.counts += counts
+            for refused in counts.refused {
+                let index = changes.firstIndex { $0.id == refused.id }
+                summary.reject(index.map { batchPositions[$0] } ?? refused.id.value, refused.reason)
+            }
+            summary.counts.refused = []
+        }
+
+        func submit() async throws {
+            try await collect()
             guard !batch.isEmpty || lastItem != nil else { return }
             let checkpoint = checkpointKey.flatMap { key in
                 lastItem.map { ImportCheckpoint(source: key, byteOffset: $0.byteOffset, recordNumber: $0.recordNumber) }
             }
-            let counts = try await store.apply(batch, checkpoint: checkpoint)
-            summary.counts += counts
-            for refused in counts.refused {
-                let index = batch.firstIndex { $0.id == refused.id }
-                summary.reject(index.map { positions[$0] } ?? refused.id.value, refused.reason)
-            }
-            summary.counts.refused = []
+            let changes = batch
+            let batchPositions = positions
+            let store = self.store
+            inFlight = Task { (try await store.apply(changes, checkpoint: checkpoint), batchPositions, changes) }
             batch.removeAll(keepingCapacity: true)
             positions.removeAll(keepingCapacity: true)
             progress?(lastItem?.recordNumber ?? 0)
@@ -106,12 +118,17 @@ public struct ImportRunner: Sendable {
                 case .rejected(let reason):
                     summary.reject(item.position, reason)
                 }
-                if batch.count >= batchSize { try await flush() }
+                if batch.count >= batchSize { try await submit() }
             }
         } catch let error as ImportError {
             summary.stoppedBy = error
+        } catch {
+            // Whatever was committed stays; wait for the batch in flight before failing.
+            try? await collect()
+            throw error
         }
-        try await flush()
+        try await submit()
+        try await collect()
         if let key = checkpointKey, summary.completed { try await store.clearCheckpoint(source: key) }
         return summary
     }

@@ -56,8 +56,9 @@ public enum InputFormat: String, CaseIterable, Sendable {
         case UInt8(ascii: "{"): return .jsonl
         case UInt8(ascii: "<"):
             let head = String(decoding: bytes.prefix(4096), as: UTF8.self)
-            if head.contains("<OAI-PMH") { return .oai }
-            if head.contains("<feed") { return .atom }
+            // Root element names, with or without a namespace prefix.
+            if head.contains("<OAI-PMH") || head.contains(":OAI-PMH") { return .oai }
+            if head.contains("<feed") || head.contains(":feed ") || head.contains(":feed>") { return .atom }
             throw ImportError.unknownFormat(input: name, reason: "XML, but neither an Atom <feed> nor an <OAI-PMH> response")
         default:
             throw ImportError.unknownFormat(

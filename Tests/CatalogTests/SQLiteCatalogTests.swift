@@ -1,0 +1,101 @@
+import Catalog
+import CatalogSQLite
+import Foundation
+import GRDB
+import Testing
+
+/// A fresh SQLite file in a temporary folder, removed afterwards.
+func temporaryDatabasePath() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperboy-tests-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent("catalog.sqlite").path
+}
+
+@Suite struct SQLiteCatalogTests {
+    func record(_ id: String, version: Int? = 1, title: String = "A paper", featured: String? = nil, upvotes: Int? = nil, categories: [String] = ["cs.CL"]) -> CatalogChange {
+        var r = PaperRecord(id: ArxivID(id)!)
+        r.version = version
+        r.title = title
+        r.abstract = "About \(title)."
+        r.authors = ["Ada Lovelace", "Alan Turing"]
+        r.categories = categories
+        r.featuredDate = featured
+        r.upvotes = upvotes
+        return .upsert(r)
+    }
+
+    @Test func migrationCreatesSchemaInWALMode() async throws {
+        let path = temporaryDatabasePath()
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.migrate()
+        try await catalog.migrate()  // idempotent
+        #expect(try await catalog.appliedMigrations() == ["001-papers"])
+        let queue = try DatabaseQueue(path: path)
+        let (mode, indexes) = try await queue.read { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'papers' AND sql IS NOT NULL"))
+        }
+        #expect(mode == "wal")
+        #expect(Set(indexes) == ["papers_by_featured_date", "papers_by_upvotes", "papers_by_published"])
+    }
+
+    @Test func applyCountsAndRoundTrips() async throws {
+        let catalog = try SQLiteCatalog(path: temporaryDatabasePath())
+        try await catalog.migrate()
+        let batch = [record("2501.00001", featured: "2026-01-05", upvotes: 3), record("hep-th/9901001", title: "Strings"),
+                     record("2501.00002", featured: "2026-01-05", upvotes: 9)]
+        let first = try await catalog.apply(batch, checkpoint: nil)
+        #expect(first.inserted == 3 && first.updated == 0 && first.unchanged == 0)
+        let second = try await catalog.apply(batch, checkpoint: nil)
+        #expect(second.inserted == 0 && second.updated == 0 && second.unchanged == 3)
+        let strings = try #require(try await catalog.paper(ArxivID("hep-th/9901001")!))
+        #expect(strings.title == "Strings")
+        #expect(strings.authors == ["Ada Lovelace", "Alan Turing"])
+        let day = try await catalog.papers(PaperQuery(featuredOn: "2026-01-05"))
+        #expect(day.map(\.id.value) == ["2501.00002", "2501.00001"])
+        #expect(try await catalog.paperCount() == 3)
+    }
+
+    @Test func categoryFilterMatchesWholeCategories() async throws {
+        let catalog = try SQLiteCatalog(path: temporaryDatabasePath())
+        try await catalog.migrate()
+        _ = try await catalog.apply([record("2501.00001", categories: ["cs.CL", "cs.LG"]), record("2501.00002", categories: ["cs.CLX"])], checkpoint: nil)
+        let found = try await catalog.papers(PaperQuery(category: "cs.CL"))
+        #expect(found.map(\.id.value) == ["2501.00001"])
+        #expect(try await catalog.papers(PaperQuery(category: "%")).isEmpty)
+    }
+
+    @Test func deletionsLeaveListingsAndCount() async throws {
+        let catalog = try SQLiteCatalog(path: temporaryDatabasePath())
+        try await catalog.migrate()
+        _ = try await catalog.apply([record("2501.00001"), record("2501.00002")], checkpoint: nil)
+        let counts = try await catalog.apply([.delete(ArxivID("2501.00001")!), .delete(ArxivID("2501.09999")!)], checkpoint: nil)
+        #expect(counts.deleted == 1 && counts.unchanged == 1)
+        #expect(try await catalog.paperCount() == 1)
+        #expect(try await catalog.paper(ArxivID("2501.00001")!)?.deleted == true)
+    }
+
+    @Test func checkpointsAndStateAreKept() async throws {
+        let path = temporaryDatabasePath()
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.migrate()
+        let checkpoint = ImportCheckpoint(source: "file:x", byteOffset: 1234, recordNumber: 56)
+        _ = try await catalog.apply([record("2501.00001")], checkpoint: checkpoint)
+        let reopened = try SQLiteCatalog(path: path)
+        #expect(try await reopened.checkpoint(source: "file:x") == checkpoint)
+        try await reopened.clearCheckpoint(source: "file:x")
+        #expect(try await reopened.checkpoint(source: "file:x") == nil)
+        try await reopened.setState("k", to: "v")
+        #expect(try await reopened.state("k") == "v")
+        try await reopened.setState("k", to: nil)
+        #expect(try await reopened.state("k") == nil)
+    }
+
+    @Test func unopenableFileGivesAClearError() throws {
+        #expect {
+            _ = try SQLiteCatalog(path: "/proc/definitely/not/here.sqlite")
+        } throws: { error in
+            "\(error)".contains("/proc/definitely/not/here.sqlite")
+        }
+    }
+}

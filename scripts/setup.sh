@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what Paperboy needs on a fresh Debian machine with Swift: system libraries (SQLite,
+# zlib). Safe to run again: it installs only what is missing.
+set -euo pipefail
+
+packages=(libsqlite3-dev zlib1g-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}"
+fi
