@@ -45,7 +45,11 @@ let package = Package(
         // The embedded default backend: one SQLite file through GRDB.
         .target(
             name: "CatalogSQLite",
-            dependencies: ["Catalog", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Catalog",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // Streaming readers and the parsers of every wire format, plus the import runner.

@@ -25,6 +25,7 @@ public struct ArxivID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses an id and its optional version (`2501.01234v2` gives version 2).
     public static func parse(_ text: some StringProtocol) -> (id: ArxivID, version: Int?)? {
+        if let plain = plainNewStyle(text) { return (plain, nil) }
         var s = Substring(text).trimmingWhitespace()
         for prefix in ["https://", "http://"] where s.lowercasedHasPrefix(prefix) {
             s = s.dropFirst(prefix.count)
@@ -53,6 +54,23 @@ public struct ArxivID: Hashable, Comparable, Sendable, CustomStringConvertible {
             return (ArxivID(canonical: canonical), version)
         }
         return nil
+    }
+
+    /// The common case, checked on bytes without any string work: exactly `YYMM.NNNNN`.
+    private static func plainNewStyle(_ text: some StringProtocol) -> ArxivID? {
+        var copy = String(text)
+        let valid = copy.withUTF8 { bytes -> Bool in
+            let n = bytes.count
+            guard n == 9 || n == 10, bytes[4] == UInt8(ascii: ".") else { return false }
+            var yymm = 0
+            for i in 0..<n where i != 4 {
+                let b = bytes[i]
+                guard b >= 48, b <= 57 else { return false }
+                if i < 4 { yymm = yymm * 10 + Int(b - 48) }
+            }
+            return (1...12).contains(yymm % 100) && yymm >= 704 && n - 5 == (yymm >= 1501 ? 5 : 4)
+        }
+        return valid ? ArxivID(canonical: copy) : nil
     }
 
     /// `YYMM.NNNN` or `YYMM.NNNNN` with a plausible month.
@@ -113,26 +131,33 @@ extension String {
     /// Collapses every run of white space (line breaks of wrapped text included) into one space
     /// and trims both ends. Works on bytes: it runs on every title and abstract of an import.
     public func collapsingWhitespace() -> String {
-        // Fast path: nothing to collapse.
-        var previousSpace = true
-        var needsWork = false
-        for b in utf8 {
-            let space = b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
-            if space && (previousSpace || b != 0x20) { needsWork = true; break }
-            previousSpace = space
-        }
-        if !needsWork && !previousSpace { return self }
-        var out: [UInt8] = []
-        out.reserveCapacity(utf8.count)
-        var pending = false
-        for b in utf8 {
-            if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 {
-                pending = !out.isEmpty
-            } else {
-                if pending { out.append(0x20); pending = false }
-                out.append(b)
+        var copy = self
+        let collapsed: String? = copy.withUTF8 { source in
+            // Fast path: no leading, trailing or doubled white space, no tabs or line breaks.
+            var previousSpace = true
+            var clean = true
+            for b in source {
+                let space = b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09
+                if space && (previousSpace || b != 0x20) { clean = false; break }
+                previousSpace = space
+            }
+            if clean && !previousSpace { return nil }
+            if source.isEmpty { return nil }
+            return String(unsafeUninitializedCapacity: source.count) { out in
+                var n = 0
+                var pending = false
+                for b in source {
+                    if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 {
+                        pending = n > 0
+                    } else {
+                        if pending { out[n] = 0x20; n += 1; pending = false }
+                        out[n] = b
+                        n += 1
+                    }
+                }
+                return n
             }
         }
-        return String(decoding: out, as: UTF8.self)
+        return collapsed ?? self
     }
 }

@@ -7,7 +7,11 @@ public enum DateText {
     /// Normalises `2025-10-16T17:59:37Z`, `2026-04-29T00:00:00.000Z`, `2025-10-16T17:59:37-04:00`,
     /// `2025-10-13` and RFC 2822 (`Mon, 2 Apr 2007 19:18:42 GMT`) to `YYYY-MM-DDTHH:MM:SSZ`.
     public static func timestamp(_ text: some StringProtocol) -> String? {
-        let s = Array(text.trimmingWhitespace().utf8)
+        var s = Array(text.utf8)
+        while let last = s.last, last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 { s.removeLast() }
+        if let first = s.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first > 0 {
+            s.removeFirst(first)
+        }
         if let iso = isoTimestamp(s) { return iso }
         return rfc2822(s)
     }
@@ -51,22 +55,47 @@ public enum DateText {
         return shifted(y, mo, d, h, mi, sec, byMinutes: -offsetMinutes)
     }
 
-    /// `Mon, 2 Apr 2007 19:18:42 GMT` (the weekday is optional).
+    /// `Mon, 2 Apr 2007 19:18:42 GMT` (the weekday is optional), parsed on bytes.
     private static func rfc2822(_ s: [UInt8]) -> String? {
-        let words = String(decoding: s, as: UTF8.self).split(separator: " ")
+        // Split on spaces into byte ranges.
+        var words: [Range<Int>] = []
+        var start = -1
+        for i in 0...s.count {
+            let isSpace = i == s.count || s[i] == 0x20
+            if isSpace {
+                if start >= 0 { words.append(start..<i); start = -1 }
+            } else if start < 0 {
+                start = i
+            }
+            if words.count > 6 { return nil }
+        }
         var w = words[...]
-        if let first = w.first, first.hasSuffix(",") { w = w.dropFirst() }
-        guard w.count >= 4, let d = Int(w[w.startIndex]),
-              let mo = months.firstIndex(of: w[w.startIndex + 1].lowercased()).map({ $0 + 1 }),
-              let y = Int(w[w.startIndex + 2]), isValid(year: y, month: mo, day: d) else { return nil }
-        let clock = w[w.startIndex + 3].split(separator: ":")
-        guard clock.count == 3, let h = Int(clock[0]), let mi = Int(clock[1]), let sec = Int(clock[2]),
-              h < 24, mi < 60, sec < 61 else { return nil }
+        if let first = w.first, s[first.upperBound - 1] == UInt8(ascii: ",") { w = w.dropFirst() }
+        guard w.count >= 4 else { return nil }
+        let dayWord = w[w.startIndex], monthWord = w[w.startIndex + 1], yearWord = w[w.startIndex + 2]
+        let clockWord = w[w.startIndex + 3]
+        guard (1...2).contains(dayWord.count), let d = number(s, dayWord.lowerBound, dayWord.count),
+              monthWord.count == 3, let mo = month(s, monthWord.lowerBound),
+              yearWord.count == 4, let y = number(s, yearWord.lowerBound, 4), isValid(year: y, month: mo, day: d),
+              clockWord.count == 8, s[clockWord.lowerBound + 2] == UInt8(ascii: ":"), s[clockWord.lowerBound + 5] == UInt8(ascii: ":"),
+              let h = number(s, clockWord.lowerBound, 2), let mi = number(s, clockWord.lowerBound + 3, 2),
+              let sec = number(s, clockWord.lowerBound + 6, 2), h < 24, mi < 60, sec < 61 else { return nil }
         if w.count >= 5 {
-            let zone = w[w.startIndex + 4]
+            let zone = String(decoding: s[w[w.startIndex + 4]], as: UTF8.self)
             guard zone == "GMT" || zone == "UTC" || zone == "+0000" || zone == "Z" else { return nil }
         }
         return format(y, mo, d, h, mi, sec)
+    }
+
+    private static func month(_ s: [UInt8], _ at: Int) -> Int? {
+        let a = s[at] | 0x20, b = s[at + 1] | 0x20, c = s[at + 2] | 0x20
+        for (i, name) in monthBytes.enumerated() where name.0 == a && name.1 == b && name.2 == c { return i + 1 }
+        return nil
+    }
+
+    private static let monthBytes: [(UInt8, UInt8, UInt8)] = months.map {
+        let u = Array($0.utf8)
+        return (u[0], u[1], u[2])
     }
 
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
@@ -135,15 +164,28 @@ public enum DateText {
     }
 
     static func format(_ y: Int, _ mo: Int, _ d: Int) -> String {
-        pad(y, 4) + "-" + pad(mo, 2) + "-" + pad(d, 2)
+        String(unsafeUninitializedCapacity: 10) { out in
+            write(y, 4, out, 0); out[4] = UInt8(ascii: "-"); write(mo, 2, out, 5); out[7] = UInt8(ascii: "-"); write(d, 2, out, 8)
+            return 10
+        }
     }
 
     static func format(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int) -> String {
-        format(y, mo, d) + "T" + pad(h, 2) + ":" + pad(mi, 2) + ":" + pad(min(s, 59), 2) + "Z"
+        String(unsafeUninitializedCapacity: 20) { out in
+            write(y, 4, out, 0); out[4] = UInt8(ascii: "-"); write(mo, 2, out, 5); out[7] = UInt8(ascii: "-"); write(d, 2, out, 8)
+            out[10] = UInt8(ascii: "T"); write(h, 2, out, 11); out[13] = UInt8(ascii: ":"); write(mi, 2, out, 14)
+            out[16] = UInt8(ascii: ":"); write(min(s, 59), 2, out, 17); out[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 
-    private static func pad(_ n: Int, _ width: Int) -> String {
-        let digits = String(n)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// Writes `n` as `width` zero-padded digits at `at` (years are 1000–9999 by validation).
+    private static func write(_ n: Int, _ width: Int, _ out: UnsafeMutableBufferPointer<UInt8>, _ at: Int) {
+        var v = n
+        for k in stride(from: width - 1, through: 0, by: -1) {
+            out[at + k] = UInt8(48 + v % 10)
+            v /= 10
+        }
     }
+
 }

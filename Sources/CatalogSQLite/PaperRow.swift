@@ -1,6 +1,7 @@
 import Catalog
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// Maps `Paper` to and from a row of the `papers` table, column by column, by hand: imports
 /// write hundreds of thousands of rows a minute and cannot afford a generic encoder.
@@ -16,20 +17,104 @@ enum PaperRow {
     static let updateSQL =
         "UPDATE papers SET \(columns.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
 
-    /// Values of every column but the id, in `columns` order.
-    private static func values(_ p: Paper) -> [(any DatabaseValueConvertible)?] {
-        [
-            p.version, p.title, p.abstract, JSONStringArray.encode(p.authors), p.categories.joined(separator: " "),
-            p.published, p.updated, p.comment, p.journalRef, p.doi, p.license, p.githubRepo, p.projectPage,
-            p.featuredDate, p.submittedBy, p.upvotes, p.numComments, p.githubStars, p.organization, p.deleted,
-        ]
+    // Imports bind and read columns through the SQLite C API on GRDB's prepared statements:
+    // GRDB's generic argument and row types cost more than the rest of the work per record.
+
+    /// Binds every column but the id, in `columns` order, from parameter `first` on.
+    private static func bindValues(_ p: Paper, to statement: SQLiteStatement, from first: Int32) {
+        var i = first
+        func next() -> Int32 { defer { i += 1 }; return i }
+        bind(statement, next(), p.version)
+        bind(statement, next(), p.title)
+        bind(statement, next(), p.abstract)
+        bind(statement, next(), JSONStringArray.encode(p.authors))
+        bind(statement, next(), p.categories.joined(separator: " "))
+        bind(statement, next(), p.published)
+        bind(statement, next(), p.updated)
+        bind(statement, next(), p.comment)
+        bind(statement, next(), p.journalRef)
+        bind(statement, next(), p.doi)
+        bind(statement, next(), p.license)
+        bind(statement, next(), p.githubRepo)
+        bind(statement, next(), p.projectPage)
+        bind(statement, next(), p.featuredDate)
+        bind(statement, next(), p.submittedBy)
+        bind(statement, next(), p.upvotes)
+        bind(statement, next(), p.numComments)
+        bind(statement, next(), p.githubStars)
+        bind(statement, next(), p.organization)
+        bind(statement, next(), p.deleted ? 1 : 0)
     }
 
-    /// Arguments for `insertSQL`: the id first.
-    static func insertArguments(_ p: Paper) -> StatementArguments { StatementArguments([p.id.value] + values(p)) }
+    /// Runs `insertSQL` (prepared as `statement`) for `paper`.
+    static func insert(_ p: Paper, with statement: Statement, in db: Database) throws {
+        let raw = statement.sqliteStatement
+        sqlite3_reset(raw)
+        bind(raw, 1, p.id.value)
+        bindValues(p, to: raw, from: 2)
+        try step(raw, in: db)
+    }
 
-    /// Arguments for `updateSQL`: the id last, in the WHERE clause.
-    static func updateArguments(_ p: Paper) -> StatementArguments { StatementArguments(values(p) + [p.id.value]) }
+    /// Runs `updateSQL` (prepared as `statement`) for `paper`.
+    static func update(_ p: Paper, with statement: Statement, in db: Database) throws {
+        let raw = statement.sqliteStatement
+        sqlite3_reset(raw)
+        bindValues(p, to: raw, from: 1)
+        bind(raw, Int32(columns.count), p.id.value)
+        try step(raw, in: db)
+    }
+
+    /// Runs `SELECT columnList FROM papers WHERE id = ?` (prepared as `statement`).
+    static func fetch(_ id: ArxivID, with statement: Statement, in db: Database) throws -> Paper? {
+        let raw = statement.sqliteStatement
+        sqlite3_reset(raw)
+        bind(raw, 1, id.value)
+        defer { sqlite3_reset(raw) }
+        switch sqlite3_step(raw) {
+        case SQLITE_DONE: return nil
+        case SQLITE_ROW: break
+        case let code: throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        func text(_ c: Int32) -> String? {
+            guard let pointer = sqlite3_column_text(raw, c) else { return nil }
+            let count = Int(sqlite3_column_bytes(raw, c))
+            return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+        }
+        func int(_ c: Int32) -> Int? {
+            sqlite3_column_type(raw, c) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(raw, c))
+        }
+        return Paper(
+            id: id, version: int(1) ?? 0, title: text(2) ?? "", abstract: text(3) ?? "",
+            authors: JSONStringArray.decode(text(4) ?? "[]"),
+            categories: (text(5) ?? "").split(separator: " ").map(String.init),
+            published: text(6), updated: text(7), comment: text(8), journalRef: text(9), doi: text(10), license: text(11),
+            githubRepo: text(12), projectPage: text(13), featuredDate: text(14), submittedBy: text(15),
+            upvotes: int(16) ?? 0, numComments: int(17) ?? 0, githubStars: int(18), organization: text(19),
+            deleted: (int(20) ?? 0) != 0)
+    }
+
+    private static func step(_ raw: SQLiteStatement, in db: Database) throws {
+        let code = sqlite3_step(raw)
+        sqlite3_reset(raw)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+    }
+
+    /// SQLite copies the bytes before the call returns.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    private static func bind(_ raw: SQLiteStatement, _ index: Int32, _ value: String?) {
+        guard var value else { sqlite3_bind_null(raw, index); return }
+        value.withUTF8 { bytes in
+            _ = sqlite3_bind_text(raw, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(bytes.count), transient)
+        }
+    }
+
+    private static func bind(_ raw: SQLiteStatement, _ index: Int32, _ value: Int?) {
+        guard let value else { sqlite3_bind_null(raw, index); return }
+        sqlite3_bind_int64(raw, index, Int64(value))
+    }
 
     static func paper(from row: Row) -> Paper {
         Paper(
@@ -61,26 +146,28 @@ enum PaperRow {
 /// A JSON array of strings, written and read without Foundation's JSON machinery.
 enum JSONStringArray {
     static func encode(_ strings: [String]) -> String {
-        var out = "["
+        var out: [UInt8] = [UInt8(ascii: "[")]
+        out.reserveCapacity(strings.reduce(2) { $0 + $1.utf8.count + 3 })
         for (i, s) in strings.enumerated() {
-            if i > 0 { out += "," }
-            out += "\""
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case _ where scalar.value < 0x20:
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                        + String(scalar.value, radix: 16)
-                default: out.unicodeScalars.append(scalar)
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "\""))
+            for b in s.utf8 {
+                switch b {
+                case UInt8(ascii: "\""): out += [UInt8(ascii: "\\"), UInt8(ascii: "\"")]
+                case UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), UInt8(ascii: "\\")]
+                case 0x0A: out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+                case 0x0D: out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+                case 0x09: out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+                case 0..<0x20:
+                    let hex = Array("0123456789abcdef".utf8)
+                    out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), 48, 48, hex[Int(b >> 4)], hex[Int(b & 15)]]
+                default: out.append(b)
                 }
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "]"
+        out.append(UInt8(ascii: "]"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func decode(_ text: String) -> [String] {

@@ -45,7 +45,7 @@ public final class SQLiteCatalog: CatalogStore {
             let insert = try db.cachedStatement(sql: PaperRow.insertSQL)
             let update = try db.cachedStatement(sql: PaperRow.updateSQL)
             for change in changes {
-                let stored = try Row.fetchOne(select, arguments: StatementArguments([change.id.value])).map(PaperRow.paper(from:))
+                let stored = try PaperRow.fetch(change.id, with: select, in: db)
                 let outcome: MergeOutcome
                 switch change {
                 case .upsert(let record): outcome = merge(stored: stored, with: record)
@@ -53,10 +53,10 @@ public final class SQLiteCatalog: CatalogStore {
                 }
                 switch outcome {
                 case .insert(let paper):
-                    try insert.execute(arguments: PaperRow.insertArguments(paper))
+                    try PaperRow.insert(paper, with: insert, in: db)
                     counts.inserted += 1
                 case .update(let paper):
-                    try update.execute(arguments: PaperRow.updateArguments(paper))
+                    try PaperRow.update(paper, with: update, in: db)
                     if case .delete = change { counts.deleted += 1 } else { counts.updated += 1 }
                 case .unchanged:
                     counts.unchanged += 1

@@ -5,14 +5,26 @@ enum RecordFields {
     /// Whether `token` looks like an arXiv category (`cs.CL`, `hep-th`, `cond-mat.mes-hall`,
     /// `q-bio.NC`). Sources mix in MSC and ACM classes (`68T45`, `I.2.10`), which are dropped.
     static func isCategory(_ token: some StringProtocol) -> Bool {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let archive = parts.first, (2...16).contains(archive.count),
-              archive.allSatisfy({ $0.isASCII && ($0.isLowercase || $0 == "-") }) else { return false }
-        if parts.count == 2 {
-            let subject = parts[1]
-            return (1...16).contains(subject.count) && subject.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "-") }
+        var archiveLength = 0
+        var subjectLength = -1  // -1 until the dot
+        for b in token.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard subjectLength < 0 else { return false }
+                subjectLength = 0
+                continue
+            }
+            let lower = b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")
+            let upper = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z")
+            let hyphen = b == UInt8(ascii: "-")
+            if subjectLength < 0 {
+                guard lower || hyphen else { return false }
+                archiveLength += 1
+            } else {
+                guard lower || upper || hyphen else { return false }
+                subjectLength += 1
+            }
         }
-        return true
+        return (2...16).contains(archiveLength) && (subjectLength == -1 || (1...16).contains(subjectLength))
     }
 
     /// Categories, primary first, without duplicates or non-categories.
@@ -20,7 +32,7 @@ enum RecordFields {
         var seen = Set<String>()
         var out: [String] = []
         for token in ([primary].compactMap { $0 } + all) {
-            let t = String(token.trimmingWhitespace())
+            let t = isCategory(token) ? token : String(token.trimmingWhitespace())
             if isCategory(t), seen.insert(t).inserted { out.append(t) }
         }
         return out

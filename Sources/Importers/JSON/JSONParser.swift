@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 
 /// A strict JSON parser (RFC 8259) over raw bytes, written for import speed: it parses straight
@@ -117,7 +118,9 @@ public struct JSONParser {
             }
         }
 
-        mutating func string() throws(SyntaxError) -> String {
+        /// Decodes the string at `index`; with `collapsing`, runs of white space become one space
+        /// and both ends are trimmed, in the same pass where possible.
+        mutating func string(collapsing: Bool = false) throws(SyntaxError) -> String {
             let open = index
             index += 1
             let start = index
@@ -128,11 +131,16 @@ public struct JSONParser {
                 if b == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                     index += 1
-                    if ascii { return String(decoding: slice, as: UTF8.self) }
-                    guard let s = String(validating: slice, as: UTF8.self) else {
-                        throw error("invalid UTF-8 in a string (is the file in another encoding?)", at: invalidUTF8Offset(start))
+                    let decoded: String
+                    if ascii {
+                        decoded = String(decoding: slice, as: UTF8.self)
+                    } else {
+                        guard let s = String(validating: slice, as: UTF8.self) else {
+                            throw error("invalid UTF-8 in a string (is the file in another encoding?)", at: invalidUTF8Offset(start))
+                        }
+                        decoded = s
                     }
-                    return s
+                    return collapsing ? decoded.collapsingWhitespace() : decoded
                 }
                 if b == UInt8(ascii: "\\") { break }
                 if b < 0x20 { throw error("unescaped control character in a string") }
@@ -140,56 +148,91 @@ public struct JSONParser {
                 index += 1
             }
             guard index < bytes.count else { throw error("unterminated string", at: open) }
-            // Slow path: decode escapes into a byte buffer.
-            var out = [UInt8](UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            while index < bytes.count {
-                let b = bytes[index]
-                if b == UInt8(ascii: "\"") {
-                    index += 1
-                    guard let s = String(validating: out, as: UTF8.self) else {
-                        throw error("invalid UTF-8 in a string (is the file in another encoding?)", at: invalidUTF8Offset(start))
+            // Slow path: find the closing quote first, so the output (never longer than the
+            // input) can be written straight into one buffer, escapes and collapsing included.
+            var end = index
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            guard end < bytes.count else { throw error("unterminated string", at: open) }
+            var failure: SyntaxError?
+            var cursor = self
+            let out = [UInt8](unsafeUninitializedCapacity: end - start) { buffer, count in
+                var writer = ByteWriter(buffer: buffer, collapsing: collapsing)
+                var i = start
+                while i < end {
+                    let b = bytes[i]
+                    if b != UInt8(ascii: "\\") {
+                        if b < 0x20 { failure = error("unescaped control character in a string", at: i); break }
+                        writer.emit(b)
+                        i += 1
+                        continue
                     }
-                    return s
-                }
-                if b < 0x20 { throw error("unescaped control character in a string") }
-                if b != UInt8(ascii: "\\") { out.append(b); index += 1; continue }
-                index += 1
-                guard index < bytes.count else { break }
-                let e = bytes[index]
-                index += 1
-                switch e {
-                case UInt8(ascii: "\""): out.append(0x22)
-                case UInt8(ascii: "\\"): out.append(0x5C)
-                case UInt8(ascii: "/"): out.append(0x2F)
-                case UInt8(ascii: "b"): out.append(0x08)
-                case UInt8(ascii: "f"): out.append(0x0C)
-                case UInt8(ascii: "n"): out.append(0x0A)
-                case UInt8(ascii: "r"): out.append(0x0D)
-                case UInt8(ascii: "t"): out.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        // A high surrogate must be followed by an escaped low one.
-                        if index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") {
-                            index += 2
-                            let low = try hex4()
-                            if (0xDC00..<0xE000).contains(low) {
-                                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                            } else {
+                    let e = bytes[i + 1]
+                    i += 2
+                    switch e {
+                    case UInt8(ascii: "\""): writer.emit(0x22)
+                    case UInt8(ascii: "\\"): writer.emit(0x5C)
+                    case UInt8(ascii: "/"): writer.emit(0x2F)
+                    case UInt8(ascii: "b"): writer.emit(0x08)
+                    case UInt8(ascii: "f"): writer.emit(0x0C)
+                    case UInt8(ascii: "n"): writer.emit(0x0A)
+                    case UInt8(ascii: "r"): writer.emit(0x0D)
+                    case UInt8(ascii: "t"): writer.emit(0x09)
+                    case UInt8(ascii: "u"):
+                        cursor.index = i
+                        do {
+                            var scalar = try cursor.hex4()
+                            if (0xD800..<0xDC00).contains(scalar) {
+                                // A high surrogate must be followed by an escaped low one.
+                                if cursor.index + 1 < end, bytes[cursor.index] == UInt8(ascii: "\\"), bytes[cursor.index + 1] == UInt8(ascii: "u") {
+                                    cursor.index += 2
+                                    let low = try cursor.hex4()
+                                    scalar = (0xDC00..<0xE000).contains(low) ? 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+                                } else {
+                                    scalar = 0xFFFD
+                                }
+                            } else if (0xDC00..<0xE000).contains(scalar) {
                                 scalar = 0xFFFD
                             }
-                        } else {
-                            scalar = 0xFFFD
+                            // Six escape bytes always have room for the at most four UTF-8 bytes.
+                            for byte in String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8 { writer.emit(byte) }
+                        } catch {
+                            failure = error as? SyntaxError ?? SyntaxError(offset: i, message: "invalid \\u escape")
                         }
-                    } else if (0xDC00..<0xE000).contains(scalar) {
-                        scalar = 0xFFFD
+                        i = cursor.index
+                    default:
+                        failure = error("invalid escape '\\\(printable(e))' in a string", at: i - 2)
                     }
-                    out.append(contentsOf: String(Character(Unicode.Scalar(scalar) ?? "\u{FFFD}")).utf8)
-                default:
-                    throw error("invalid escape '\\\(printable(e))' in a string", at: index - 2)
+                    if failure != nil { break }
                 }
+                count = writer.count
             }
-            throw error("unterminated string", at: open)
+            if let failure { throw failure }
+            index = end + 1
+            guard let s = String(validating: out, as: UTF8.self) else {
+                throw error("invalid UTF-8 in a string (is the file in another encoding?)", at: invalidUTF8Offset(start))
+            }
+            return s
+        }
+
+        /// Writes decoded string bytes, collapsing white space when asked (a space is held back
+        /// until a visible byte follows, which trims the end as well).
+        struct ByteWriter {
+            let buffer: UnsafeMutableBufferPointer<UInt8>
+            let collapsing: Bool
+            var count = 0
+            var pending = false
+
+            @inline(__always)
+            mutating func emit(_ b: UInt8) {
+                if collapsing {
+                    if b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 { pending = count > 0; return }
+                    if pending { buffer[count] = 0x20; count += 1; pending = false }
+                }
+                buffer[count] = b
+                count += 1
+            }
         }
 
         mutating func hex4() throws(SyntaxError) -> UInt32 {
