@@ -68,20 +68,39 @@ public enum LinkFinder {
     static func urlTokens(in text: String) -> [Token] {
         var copy = text
         return copy.withUTF8 { bytes -> [Token] in
-            guard bytes.count >= 6, mayContainURL(bytes) else { return [] }
-            var tokens: [Token] = []
-            var i = 0
-            while i < bytes.count {
-                // Tokens start after a separator; skip to the next one quickly.
-                while i < bytes.count, isSeparator(bytes[i]) { i += 1 }
-                let start = i
-                while i < bytes.count, !isSeparator(bytes[i]) { i += 1 }
-                guard i - start >= 6, let token = cleanToken(bytes, start, i) else { continue }
-                let cue = hasCue(bytes, before: start)
-                tokens.append(Token(url: token, hasCueBefore: cue))
+            guard bytes.count >= 6, let base = bytes.baseAddress else { return [] }
+            // Visit only the tokens around a needle ("://", "www.", "github"), found with memchr,
+            // instead of every word of the text.
+            var starts = Set<Int>()
+            var tokens: [(start: Int, token: Token)] = []
+            for needle in ["://", "www.", "github"] as [StaticString] {
+                var offset = 0
+                while let at = find(needle, in: base, count: bytes.count, from: offset) {
+                    offset = at + 1
+                    var start = at
+                    while start > 0, !isSeparator(bytes[start - 1]) { start -= 1 }
+                    guard starts.insert(start).inserted else { continue }
+                    var end = at
+                    while end < bytes.count, !isSeparator(bytes[end]) { end += 1 }
+                    guard end - start >= 6, let url = cleanToken(bytes, start, end) else { continue }
+                    tokens.append((start, Token(url: url, hasCueBefore: hasCue(bytes, before: start))))
+                }
             }
-            return tokens
+            return tokens.sorted { $0.start < $1.start }.map(\.token)
         }
+    }
+
+    /// The offset of the next `needle` at or after `from`, by memchr on its first byte.
+    private static func find(_ needle: StaticString, in base: UnsafePointer<UInt8>, count: Int, from: Int) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        let first = Int32(needle.utf8Start[0])
+        var offset = from
+        while offset + n <= count, let hit = memchr(base + offset, first, count - offset - n + 1) {
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if memcmp(base + at, needle.utf8Start, n) == 0 { return at }
+            offset = at + 1
+        }
+        return nil
     }
 
     private static func isSeparator(_ b: UInt8) -> Bool {
@@ -134,26 +153,6 @@ public enum LinkFinder {
             true
         default: false
         }
-    }
-
-    /// Rules out most texts with a few vectorised searches (memchr for a rare first byte, then
-    /// a comparison): every URL form read here contains `://`, `www.` or `github`.
-    private static func mayContainURL(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        contains(bytes, "://") || contains(bytes, "www.") || contains(bytes, "github")
-    }
-
-    private static func contains(_ bytes: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
-        guard let base = bytes.baseAddress, bytes.count >= needle.utf8CodeUnitCount else { return false }
-        let n = needle.utf8CodeUnitCount
-        let first = Int32(needle.utf8Start[0])
-        var offset = 0
-        while offset + n <= bytes.count,
-              let hit = memchr(base + offset, first, bytes.count - offset - n + 1) {
-            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-            if memcmp(base + at, needle.utf8Start, n) == 0 { return true }
-            offset = at + 1
-        }
-        return false
     }
 
     private static let cues: [[UInt8]] = [

@@ -19,6 +19,9 @@ public final class SQLiteCatalog: CatalogStore {
             // NORMAL is durable across application crashes in WAL mode; only an OS crash can
             // lose the last transactions, never corrupt the file.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // 64 MiB of page cache per connection (the default is 2 MiB): large imports keep the
+            // upper levels of every index in memory as the catalog grows into the millions.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             let directory = (path as NSString).deletingLastPathComponent

@@ -57,6 +57,11 @@ enum RecordFields {
 
     /// "Forenames Keyname Suffix" from parts, skipping the empty ones.
     static func name(keyname: String, forenames: String?, suffix: String?) -> String {
+        // The common case, with no work to do: "Forenames Keyname".
+        if suffix?.isEmpty ?? true, let forenames, !forenames.isEmpty,
+           forenames.collapsingWhitespace() == forenames, keyname.collapsingWhitespace() == keyname, !keyname.isEmpty {
+            return forenames + " " + keyname
+        }
         let parts: [String?] = [forenames, keyname, suffix]
         return parts.compactMap { $0?.collapsingWhitespace() }.filter { !$0.isEmpty }.joined(separator: " ")
     }
