@@ -6,7 +6,7 @@ It does the same work as the Swift importer, into the same schema, so the two ca
 records per second: parse each line, validate the arXiv id, collapse white space in title and
 abstract, build the author list from `authors_parsed`, turn version dates into timestamps, then
 look the paper up by id and INSERT it, UPDATE it when the version is newer, or leave it unchanged.
-One transaction per batch of 1,000 records. Prints one summary line at the end.
+One transaction per batch of 2,000 records, as `paperboy import` commits by default. Prints one summary line at the end.
 
     python3 bench/python_loader.py --db /tmp/peer.sqlite /tmp/kaggle-1m.jsonl
 """
@@ -118,7 +118,7 @@ def open_input(path):
 def main():
     ap = argparse.ArgumentParser(description="Load a Kaggle arXiv snapshot into SQLite (benchmark peer).")
     ap.add_argument("--db", required=True, help="SQLite database (created with the schema if absent)")
-    ap.add_argument("--batch", type=int, default=1000, help="records per transaction (default 1000)")
+    ap.add_argument("--batch", type=int, default=2000, help="records per transaction (default 2000, as paperboy import)")
     ap.add_argument("file", help="Kaggle JSON-lines file, plain or gzip")
     args = ap.parse_args()
 
