@@ -100,3 +100,12 @@ import Testing
         #expect(result.records.first?.title == "Zipped")
     }
 }
+
+@Suite struct RootElementTests {
+    @Test func eachXMLReaderRefusesTheOtherFormat() {
+        let oai = "<OAI-PMH xmlns=\"http://www.openarchives.org/OAI/2.0/\"><ListRecords/></OAI-PMH>"
+        let atom = "<feed xmlns=\"http://www.w3.org/2005/Atom\"></feed>"
+        #expect(readAll(AtomFeedReader(ByteReader.bytes(Array(oai.utf8), name: "x"))).error?.description.contains("expected <feed>, found <OAI-PMH>") == true)
+        #expect(readAll(OAIPMHReader(ByteReader.bytes(Array(atom.utf8), name: "x"))).error?.description.contains("expected <OAI-PMH>, found <feed>") == true)
+    }
+}

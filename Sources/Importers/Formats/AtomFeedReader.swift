@@ -9,7 +9,6 @@ public final class AtomFeedReader: RecordReader {
     private let parser: XMLPullParser
     private let name: String
     private var entries = 0
-    private var sawFeed = false
     /// `opensearch:totalResults`: how many entries the whole query has (for paging).
     public private(set) var totalResults: Int?
     /// `opensearch:startIndex` of this page.
@@ -21,15 +20,7 @@ public final class AtomFeedReader: RecordReader {
     }
 
     public func next() throws -> RecordItem? {
-        while let event = try parser.next() {
-            guard case .start(let element, let attributes) = event else { continue }
-            if !sawFeed {
-                guard element.local == "feed" else {
-                    throw ImportError.malformed(input: name, position: "line \(parser.line)", reason: "expected an Atom <feed>, found <\(element.local)>")
-                }
-                sawFeed = true
-                continue
-            }
+        while let (element, attributes) = try parser.nextStartTag(insideRoot: "feed") {
             switch element.local {
             case "totalResults": totalResults = Int(try parser.readElement(element, attributes: attributes).text)
             case "startIndex": startIndex = Int(try parser.readElement(element, attributes: attributes).text)

@@ -7,7 +7,6 @@ public final class OAIPMHReader: RecordReader {
     private let parser: XMLPullParser
     private let name: String
     private var records = 0
-    private var sawRoot = false
     /// The token for the next page; nil or empty when the list is complete.
     public private(set) var resumptionToken: String?
     /// `completeListSize` of the resumption token, when the server tells it.
@@ -23,15 +22,7 @@ public final class OAIPMHReader: RecordReader {
     }
 
     public func next() throws -> RecordItem? {
-        while let event = try parser.next() {
-            guard case .start(let element, let attributes) = event else { continue }
-            if !sawRoot {
-                guard element.local == "OAI-PMH" else {
-                    throw ImportError.malformed(input: name, position: "line \(parser.line)", reason: "expected <OAI-PMH>, found <\(element.local)>")
-                }
-                sawRoot = true
-                continue
-            }
+        while let (element, attributes) = try parser.nextStartTag(insideRoot: "OAI-PMH") {
             switch element.local {
             case "responseDate":
                 responseDate = try parser.readElement(element, attributes: attributes).text

@@ -36,6 +36,20 @@ public final class XMLNode {
 }
 
 extension XMLPullParser {
+    /// The next start tag below the root, after checking that the root element is named `root`
+    /// (a reader of one format refuses documents of another); nil at the end of the document.
+    public func nextStartTag(insideRoot root: String) throws -> (Name, [String: String])? {
+        while let event = try next() {
+            guard case .start(let element, let attributes) = event else { continue }
+            if startTagsRead == 1 {
+                guard element.local == root else { throw fail("expected <\(root)>, found <\(element.local)>") }
+                continue
+            }
+            return (element, attributes)
+        }
+        return nil
+    }
+
     /// Reads the element whose start tag was just returned, with all its content, and returns
     /// it as a tree. `maxNodes` bounds the memory one record can take.
     public func readElement(_ name: Name, attributes: [String: String], maxNodes: Int = 100_000) throws -> XMLNode {

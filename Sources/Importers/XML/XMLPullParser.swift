@@ -40,6 +40,8 @@ public final class XMLPullParser {
     private var namespaceScopes: [[String: String]] = [["xml": "http://www.w3.org/XML/1998/namespace"]]
     private var pendingEnd: Name?
     private var sawRoot = false
+    /// Start tags read so far; 1 right after the root element's.
+    public private(set) var startTagsRead = 0
     private var rootClosed = false
 
     public init(reader: ByteReader, limits: Limits = Limits()) {
@@ -240,6 +242,7 @@ public final class XMLPullParser {
         let name = try resolve(qualified)
         if openElements.count >= limits.maxDepth { throw fail("elements nested deeper than \(limits.maxDepth) levels") }
         sawRoot = true
+        startTagsRead += 1
         if selfClosing {
             namespaceScopes.removeLast()
             if openElements.isEmpty { rootClosed = true }
