@@ -76,20 +76,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Helpers shared by the test targets (paths to ../shared, scratch catalogs).
+        .target(name: "TestSupport", dependencies: ["CatalogSQLite"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "CatalogTests",
-            dependencies: ["Catalog", "CatalogSQLite", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Catalog", "CatalogSQLite", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ImportersTests",
-            dependencies: ["Importers", "Catalog", "CatalogSQLite"],
+            dependencies: ["Importers", "Catalog", "CatalogSQLite", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ArxivClientTests",
             dependencies: [
-                "ArxivClient", "Importers", "Catalog", "CatalogSQLite",
+                "ArxivClient", "Importers", "Catalog", "CatalogSQLite", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -97,6 +99,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "CLITests", dependencies: ["Catalog", "CatalogSQLite"], swiftSettings: swiftSettings),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
     ]
 )

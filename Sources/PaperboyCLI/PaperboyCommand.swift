@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Logging
 
 /// `paperboy`: the root command. Every subcommand is a thin layer over the libraries.
 public struct PaperboyCommand: AsyncParsableCommand {
@@ -23,6 +25,13 @@ public struct PaperboyCommand: AsyncParsableCommand {
 /// The entry point the executable calls.
 public enum PaperboyMain {
     public static func run() async {
+        // Logs go to standard error, so standard output carries only results (summaries,
+        // listings, JSON) and can be piped.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = ProcessInfo.processInfo.environment["PAPERBOY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            return handler
+        }
         await PaperboyCommand.main()
     }
 }

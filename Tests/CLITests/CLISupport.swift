@@ -1,15 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the built `paperboy` executable, as a user would.
 struct CLI {
-    static let projectRoot: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
-
-    static let shared = projectRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    static let projectRoot = TestSupport.projectRoot
+    static let shared = TestSupport.shared
 
     /// The executable next to the test bundle (SwiftPM puts all products in one folder).
     static let binary: URL = {
@@ -28,8 +24,7 @@ struct CLI {
     let database: String
 
     init() {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperboy-cli-\(UUID().uuidString)")
-        database = dir.appendingPathComponent("catalog.sqlite").path
+        database = TestSupport.scratchDirectory().appendingPathComponent("catalog.sqlite").path
     }
 
     func start(_ arguments: [String], withDatabase: Bool = true) throws -> (Process, Pipe, Pipe) {
@@ -61,9 +56,7 @@ struct CLI {
 }
 
 func temporaryFile(_ text: String, name: String = "input.jsonl") throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperboy-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let path = dir.appendingPathComponent(name).path
+    let path = TestSupport.scratchDirectory().appendingPathComponent(name).path
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }

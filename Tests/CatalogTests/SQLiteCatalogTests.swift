@@ -2,13 +2,12 @@ import Catalog
 import CatalogSQLite
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
-/// A fresh SQLite file in a temporary folder, removed afterwards.
+/// A path for a new SQLite file in a scratch folder.
 func temporaryDatabasePath() -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperboy-tests-\(UUID().uuidString)")
-    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    return dir.appendingPathComponent("catalog.sqlite").path
+    TestSupport.scratchDirectory().appendingPathComponent("catalog.sqlite").path
 }
 
 @Suite struct SQLiteCatalogTests {

@@ -2,17 +2,12 @@ import Catalog
 import CatalogSQLite
 import Foundation
 import Importers
+import TestSupport
 import Testing
 
-/// `../shared` beside the project root, where the real samples and data live.
-let sharedDirectory: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }  // Tests/ImportersTests/Support.swift → project root
-    return url.deletingLastPathComponent().appendingPathComponent("shared")
-}()
-
-func sample(_ name: String) -> String { sharedDirectory.appendingPathComponent("formats/\(name)").path }
-func dataFile(_ name: String) -> String { sharedDirectory.appendingPathComponent("data/\(name)").path }
+func sample(_ name: String) -> String { TestSupport.sample(name) }
+func dataFile(_ name: String) -> String { TestSupport.dataFile(name) }
+func freshCatalog() async throws -> SQLiteCatalog { try await TestSupport.freshCatalog() }
 
 /// Everything a reader yields, until it ends or throws.
 struct ReadResult {
@@ -56,18 +51,9 @@ func readFile(_ path: String) throws -> ReadResult {
 }
 
 func writeTemporaryFile(_ bytes: [UInt8], name: String = "input") throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperboy-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-    let path = dir.appendingPathComponent(name).path
+    let path = TestSupport.scratchDirectory().appendingPathComponent(name).path
     FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
-}
-
-func freshCatalog() async throws -> SQLiteCatalog {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paperboy-tests-\(UUID().uuidString)")
-    let catalog = try SQLiteCatalog(path: dir.appendingPathComponent("catalog.sqlite").path)
-    try await catalog.migrate()
-    return catalog
 }
 
 func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
