@@ -19,8 +19,8 @@ SCHEMA = [
     "project_page TEXT, featured_date TEXT, submitted_by TEXT, upvotes INTEGER NOT NULL DEFAULT 0, "
     "num_comments INTEGER NOT NULL DEFAULT 0, github_stars INTEGER, organization TEXT, "
     "deleted INTEGER NOT NULL DEFAULT 0)",
-    "CREATE INDEX IF NOT EXISTS papers_by_featured_date ON papers (featured_date, upvotes DESC)",
-    "CREATE INDEX IF NOT EXISTS papers_by_upvotes ON papers (upvotes DESC)",
+    "CREATE INDEX IF NOT EXISTS papers_by_featured_date ON papers (featured_date, upvotes DESC) WHERE featured_date IS NOT NULL",
+    "CREATE INDEX IF NOT EXISTS papers_by_upvotes ON papers (upvotes DESC) WHERE upvotes > 0",
     "CREATE INDEX IF NOT EXISTS papers_by_published ON papers (published)",
 ]
 INSERT = ("INSERT INTO papers (id, version, title, abstract, authors, categories, published, updated, "

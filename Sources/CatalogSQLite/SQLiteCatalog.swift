@@ -90,7 +90,7 @@ public final class SQLiteCatalog: CatalogStore {
 
     public func papers(_ query: PaperQuery) async throws -> [Paper] {
         var conditions = ["deleted = 0"]
-        var arguments: [(any DatabaseValueConvertible)?] = []
+        var arguments: [String] = []
         if let day = query.featuredOn { conditions.append("featured_date = ?"); arguments.append(day) }
         if let from = query.featuredFrom { conditions.append("featured_date >= ?"); arguments.append(from) }
         if let through = query.featuredThrough { conditions.append("featured_date <= ?"); arguments.append(through) }
@@ -99,20 +99,48 @@ public final class SQLiteCatalog: CatalogStore {
             conditions.append("(' ' || categories || ' ') LIKE ? ESCAPE '\\'")
             arguments.append("% \(Self.escapeLike(category)) %")
         }
-        let order = switch query.order {
-        case .upvotes: "upvotes DESC, featured_date DESC, id DESC"
-        case .featured: "featured_date IS NULL, featured_date DESC, upvotes DESC, id DESC"
-        case .published: "published IS NULL, published DESC, id DESC"
+        let hasFeaturedFilter = query.featuredOn != nil || query.featuredFrom != nil || query.featuredThrough != nil
+        let limit = max(0, query.limit)
+        let offset = max(0, query.offset)
+        let byPublished = "published IS NULL, published DESC, id DESC"
+        let filters = conditions
+        let filterArguments = arguments
+
+        // Upvote and featured orderings read the partial feed indexes, which hold only upvoted or
+        // featured papers. Without a day filter, the list goes on with the other papers, newest
+        // first, so a catalog of plain arXiv metadata still lists everything.
+        let indexed: (condition: String, order: String)? = switch query.order {
+        case .upvotes: hasFeaturedFilter ? nil : ("upvotes > 0", "upvotes DESC, featured_date DESC, id DESC")
+        case .featured: hasFeaturedFilter ? nil : ("featured_date IS NOT NULL", "featured_date DESC, upvotes DESC, id DESC")
+        case .published: nil
         }
-        let sql = """
-            SELECT \(PaperRow.columnList) FROM papers WHERE \(conditions.joined(separator: " AND "))
-            ORDER BY \(order) LIMIT ? OFFSET ?
-            """
-        arguments.append(max(0, query.limit))
-        arguments.append(max(0, query.offset))
-        let bound = StatementArguments(arguments)
         return try await pool.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: bound).map(PaperRow.paper(from:))
+            func fetch(_ extra: [String], order: String, limit: Int, offset: Int) throws -> [Paper] {
+                let sql = """
+                    SELECT \(PaperRow.columnList) FROM papers WHERE \((filters + extra).joined(separator: " AND "))
+                    ORDER BY \(order) LIMIT ? OFFSET ?
+                    """
+                var bound = StatementArguments(filterArguments)
+                bound += [limit, offset]
+                return try Row.fetchAll(db, sql: sql, arguments: bound)
+                    .map(PaperRow.paper(from:))
+            }
+            guard let indexed else {
+                let order = switch query.order {
+                case .upvotes: "upvotes DESC, featured_date DESC, id DESC"
+                case .featured: "featured_date DESC, upvotes DESC, id DESC"
+                case .published: byPublished
+                }
+                return try fetch([], order: order, limit: limit, offset: offset)
+            }
+            let first = try fetch([indexed.condition], order: indexed.order, limit: limit, offset: offset)
+            guard first.count < limit else { return first }
+            let firstTotal = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM papers WHERE \((filters + [indexed.condition]).joined(separator: " AND "))",
+                arguments: StatementArguments(filterArguments)) ?? 0
+            let rest = try fetch(
+                ["NOT (\(indexed.condition))"], order: byPublished, limit: limit - first.count, offset: max(0, offset - firstTotal))
+            return first + rest
         }
     }
 

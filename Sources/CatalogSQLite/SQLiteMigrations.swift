@@ -51,6 +51,17 @@ enum SQLiteMigrations {
                 );
                 """)
         }
+        migrator.registerMigration("002-partial-feed-indexes") { db in
+            // Only featured or upvoted papers appear in the feeds these indexes serve, and they
+            // are a small minority of arXiv: partial indexes stay small, and bulk imports of
+            // plain arXiv metadata no longer pay for index entries nobody reads.
+            try db.execute(sql: """
+                DROP INDEX papers_by_featured_date;
+                DROP INDEX papers_by_upvotes;
+                CREATE INDEX papers_by_featured_date ON papers (featured_date, upvotes DESC) WHERE featured_date IS NOT NULL;
+                CREATE INDEX papers_by_upvotes ON papers (upvotes DESC) WHERE upvotes > 0;
+                """)
+        }
         return migrator
     }
 }

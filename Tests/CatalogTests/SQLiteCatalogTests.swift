@@ -28,7 +28,7 @@ func temporaryDatabasePath() -> String {
         let catalog = try SQLiteCatalog(path: path)
         try await catalog.migrate()
         try await catalog.migrate()  // idempotent
-        #expect(try await catalog.appliedMigrations() == ["001-papers"])
+        #expect(try await catalog.appliedMigrations() == ["001-papers", "002-partial-feed-indexes"])
         let queue = try DatabaseQueue(path: path)
         let (mode, indexes) = try await queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
@@ -53,6 +53,28 @@ func temporaryDatabasePath() -> String {
         let day = try await catalog.papers(PaperQuery(featuredOn: "2026-01-05"))
         #expect(day.map(\.id.value) == ["2501.00002", "2501.00001"])
         #expect(try await catalog.paperCount() == 3)
+    }
+
+    @Test func upvoteOrderListsUpvotedPapersThenTheRestNewestFirst() async throws {
+        let catalog = try SQLiteCatalog(path: temporaryDatabasePath())
+        try await catalog.migrate()
+        func plain(_ id: String, published: String) -> CatalogChange {
+            var r = PaperRecord(id: ArxivID(id)!)
+            r.title = id
+            r.published = published
+            return .upsert(r)
+        }
+        _ = try await catalog.apply([
+            record("2501.00001", featured: "2026-01-05", upvotes: 3), record("2501.00002", featured: "2026-01-06", upvotes: 9),
+            plain("2501.00003", published: "2025-01-01T00:00:00Z"), plain("2501.00004", published: "2025-03-01T00:00:00Z"),
+            plain("2501.00005", published: "2025-02-01T00:00:00Z"),
+        ], checkpoint: nil)
+        let all = try await catalog.papers(PaperQuery(order: .upvotes, limit: 10))
+        #expect(all.map(\.id.value) == ["2501.00002", "2501.00001", "2501.00004", "2501.00005", "2501.00003"])
+        let page = try await catalog.papers(PaperQuery(order: .upvotes, limit: 2, offset: 3))
+        #expect(page.map(\.id.value) == ["2501.00005", "2501.00003"])
+        let featured = try await catalog.papers(PaperQuery(order: .featured, limit: 3))
+        #expect(featured.map(\.id.value) == ["2501.00002", "2501.00001", "2501.00004"])
     }
 
     @Test func categoryFilterMatchesWholeCategories() async throws {
