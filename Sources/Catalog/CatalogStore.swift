@@ -93,14 +93,17 @@ public struct PaperQuery: Sendable, Equatable {
     public var featuredThrough: String?
     /// Only papers whose categories include this one.
     public var category: String?
+    /// Only papers submitted to the feed by this user.
+    public var submittedBy: String?
     public var order: Order
     public var limit: Int
     public var offset: Int
 
     public init(
         featuredOn: String? = nil, featuredFrom: String? = nil, featuredThrough: String? = nil,
-        category: String? = nil, order: Order = .upvotes, limit: Int = 50, offset: Int = 0
+        category: String? = nil, submittedBy: String? = nil, order: Order = .upvotes, limit: Int = 50, offset: Int = 0
     ) {
+        self.submittedBy = submittedBy
         self.featuredOn = featuredOn
         self.featuredFrom = featuredFrom
         self.featuredThrough = featuredThrough

@@ -114,7 +114,7 @@ public enum DateText {
         (1000...9999).contains(year) && (1...12).contains(month) && day >= 1 && day <= daysIn(month, year)
     }
 
-    static func daysIn(_ month: Int, _ year: Int) -> Int {
+    public static func daysIn(_ month: Int, _ year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30

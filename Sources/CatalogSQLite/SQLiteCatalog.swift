@@ -94,6 +94,7 @@ public final class SQLiteCatalog: CatalogStore {
         if let day = query.featuredOn { conditions.append("featured_date = ?"); arguments.append(day) }
         if let from = query.featuredFrom { conditions.append("featured_date >= ?"); arguments.append(from) }
         if let through = query.featuredThrough { conditions.append("featured_date <= ?"); arguments.append(through) }
+        if let submitter = query.submittedBy { conditions.append("submitted_by = ?"); arguments.append(submitter) }
         if let category = query.category {
             // Categories are stored space-separated; pad both sides so `cs.C` never matches `cs.CL`.
             conditions.append("(' ' || categories || ' ') LIKE ? ESCAPE '\\'")
