@@ -101,6 +101,17 @@ import Testing
         }
     }
 
+    @Test func paperAsMarkdown() async throws {
+        try await get("/papers/2608.19880.md") { response in
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/markdown") == true)
+            let text = String(buffer: response.body)
+            #expect(text.hasPrefix("# EnvHarness: Awakening Static Worlds for Agent Learning\n"))
+            #expect(text.contains("- Code: https://github.com/google-research/envharness"))
+        }
+        try await get("/papers/2501.99999.md") { response in #expect(response.status == .notFound) }
+    }
+
     @Test func trendingDecaysWithTime() {
         let day = Double(DateText.daysFromCivil(2026, 8, 21))
         let fresh = TrendingScore.score(upvotes: 10, featuredDay: "2026-08-21", now: day)

@@ -46,3 +46,9 @@ def test_bad_parameters_are_reported(api):
     with pytest.raises(HfHubHTTPError) as raised:
         list(api.list_daily_papers(date="2026-13-01"))
     assert raised.value.response.status_code == 400
+
+
+def test_read_paper_as_markdown(api):
+    text = api.read_paper("2608.19880")
+    assert text.startswith("# EnvHarness: Awakening Static Worlds for Agent Learning")
+    assert "## Abstract" in text and "Chengsong Huang" in text

@@ -44,6 +44,26 @@ struct FeedPages: Sendable {
         return hint
     }
 
+    /// `/papers/{id}.md`: the paper as Markdown, as the Hub serves it for `read_paper`.
+    func markdown(_ text: String) async throws -> Response {
+        let plain: (HTTPResponse.Status, String) -> Response = { status, body in
+            Response(status: status, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        guard let id = ArxivID(text) else { return plain(.notFound, "'\(text.prefix(80))' is not an arXiv id.\n") }
+        guard let p = try await catalog.paper(id), !p.deleted else { return plain(.notFound, "\(id) is not in this catalog.\n") }
+        var lines = ["# \(p.title)", ""]
+        if !p.authors.isEmpty { lines += ["**Authors:** \(p.authors.joined(separator: ", "))", ""] }
+        var facts = ["arXiv: [\(id.value)](https://arxiv.org/abs/\(id.value))", "PDF: https://arxiv.org/pdf/\(id.value)"]
+        if let published = p.published { facts.append("Published: \(published.prefix(10))") }
+        if let day = p.featuredDate { facts.append("Featured: \(day) (\(p.upvotes) upvotes)") }
+        if !p.categories.isEmpty { facts.append("Categories: \(p.categories.joined(separator: " "))") }
+        if let repo = p.githubRepo { facts.append("Code: \(repo)") }
+        if let page = p.projectPage { facts.append("Project page: \(page)") }
+        lines += facts.map { "- \($0)" } + ["", "## Abstract", "", p.abstract]
+        if let comment = p.comment { lines += ["", "Comment: \(comment)"] }
+        return plain(.ok, lines.joined(separator: "\n") + "\n")
+    }
+
     func card(_ p: Paper) -> String {
         let excerpt = p.abstract.count > 300 ? String(p.abstract.prefix(300)) + "…" : p.abstract
         let authors = p.authors.count == 1 ? "1 author" : "\(p.authors.count) authors"
@@ -56,6 +76,7 @@ struct FeedPages: Sendable {
     }
 
     func paper(_ text: String) async throws -> Response {
+        if text.hasSuffix(".md") { return try await markdown(String(text.dropLast(3))) }
         guard let id = ArxivID(text) else { return HTML.notFound("'\(text)' is not an arXiv id.") }
         guard let p = try await catalog.paper(id) else { return HTML.notFound("\(id) is not in this catalog.") }
         var body = "<h1>\(HTML.escape(p.title))</h1>"
