@@ -44,8 +44,6 @@ public actor PoliteHTTPClient {
     private let logger: Logger
     private let userAgent: String
     private var lastRequestStart: ContinuousClock.Instant?
-    /// Times at which requests started (kept for tests and for the log).
-    public private(set) var requestStarts: [ContinuousClock.Instant] = []
 
     public init(policy: Policy = Policy(), logger: Logger = Logger(label: "paperboy.http"), userAgent: String = "Paperboy/0.1 (self-hosted Daily Papers)") {
         http = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -107,7 +105,6 @@ public actor PoliteHTTPClient {
             if due > clock.now { try await Task.sleep(until: due, clock: clock) }
         }
         lastRequestStart = clock.now
-        requestStarts.append(clock.now)
     }
 
     /// `Retry-After` as delta-seconds (the HTTP-date form is rare from arXiv; it is treated as absent).

@@ -55,9 +55,6 @@ public enum LinkFinder {
         return found.first { $0.url.contains(".github.io") }?.url
     }
 
-    /// URL-looking tokens: `http(s)://…`, `www.…`, or bare `github.com/…` and `host.github.io/…`,
-    /// without the punctuation that closes a sentence around them. Bare hosts get `https://`.
-    static func urls(in text: String) -> [String] { urlTokens(in: text).map(\.url) }
 
     struct Token {
         var url: String

@@ -113,11 +113,6 @@ public struct PaperRecord: Sendable, Equatable {
         categories = []
     }
 
-    /// Whether the record carries any Daily Papers field.
-    var hasDailyPapersFields: Bool {
-        featuredDate != nil || submittedBy != nil || upvotes != nil || numComments != nil
-            || githubStars != nil || organization != nil
-    }
 }
 
 /// One change an importer asks of the catalog.

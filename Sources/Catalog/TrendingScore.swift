@@ -8,7 +8,7 @@ import Foundation
 /// than time passes. Of two papers featured one and two days ago, the older needs about 2.7
 /// times the votes to rank beside the newer ((50 / 26)^1.5). Two hours of head start stop
 /// brand-new papers from dividing by zero.
-/// A pure function, so every listing, the API and the explanation on a paper page agree.
+/// A pure function, so every listing and the API agree.
 public enum TrendingScore {
     public static let gravity = 1.5
     public static let headStartHours = 2.0
@@ -22,14 +22,5 @@ public enum TrendingScore {
         let featured = Double(DateText.daysFromCivil(parts[0], parts[1], parts[2]))
         let hours = max(0, (now - featured) * 24)
         return Double(upvotes) / pow(hours + headStartHours, gravity)
-    }
-
-    /// A sentence for the paper page: why the paper ranks where it does.
-    public static func explanation(upvotes: Int, featuredDay: String?, now: Double) -> String {
-        guard let day = featuredDay, DateText.isDay(day) else { return "Not featured yet, so not trending." }
-        let parts = day.split(separator: "-").compactMap { Int($0) }
-        let hours = max(0, (now - Double(DateText.daysFromCivil(parts[0], parts[1], parts[2]))) * 24)
-        let score = Self.score(upvotes: upvotes, featuredDay: day, now: now)
-        return "\(upvotes) upvotes, featured \(Int(hours.rounded())) hours ago: score \(upvotes) / (\(Int(hours.rounded())) + 2)^1.5 = \(String(format: "%.3f", score))."
     }
 }

@@ -70,6 +70,20 @@ enum PaperRow {
         sqlite3_reset(raw)
         bind(raw, 1, id.value)
         defer { sqlite3_reset(raw) }
+        return try nextRow(raw, in: db)
+    }
+
+    /// Every row of `statement`, which selects `columnList` with its arguments already set.
+    static func fetchAll(_ statement: Statement, in db: Database) throws -> [Paper] {
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        var papers: [Paper] = []
+        while let paper = try nextRow(raw, in: db) { papers.append(paper) }
+        return papers
+    }
+
+    /// Steps once and reads the row, in `columns` order; nil when the statement is done.
+    private static func nextRow(_ raw: SQLiteStatement, in db: Database) throws -> Paper? {
         switch sqlite3_step(raw) {
         case SQLITE_DONE: return nil
         case SQLITE_ROW: break
@@ -82,6 +96,11 @@ enum PaperRow {
         }
         func int(_ c: Int32) -> Int? {
             sqlite3_column_type(raw, c) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(raw, c))
+        }
+        // Ids are validated before they are stored; one that no longer parses means the file
+        // was edited by hand, which is worth an error rather than a made-up paper.
+        guard let id = text(0).flatMap({ ArxivID($0) }) else {
+            throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "papers.id '\(text(0) ?? "")' is not an arXiv id")
         }
         return Paper(
             id: id, version: int(1) ?? 0, title: text(2) ?? "", abstract: text(3) ?? "",
@@ -114,32 +133,6 @@ enum PaperRow {
     private static func bind(_ raw: SQLiteStatement, _ index: Int32, _ value: Int?) {
         guard let value else { sqlite3_bind_null(raw, index); return }
         sqlite3_bind_int64(raw, index, Int64(value))
-    }
-
-    static func paper(from row: Row) -> Paper {
-        Paper(
-            id: ArxivID(row[0] as String) ?? ArxivID("0704.0001")!,
-            version: row[1],
-            title: row[2],
-            abstract: row[3],
-            authors: JSONStringArray.decode(row[4]),
-            categories: (row[5] as String).split(separator: " ").map(String.init),
-            published: row[6],
-            updated: row[7],
-            comment: row[8],
-            journalRef: row[9],
-            doi: row[10],
-            license: row[11],
-            githubRepo: row[12],
-            projectPage: row[13],
-            featuredDate: row[14],
-            submittedBy: row[15],
-            upvotes: row[16],
-            numComments: row[17],
-            githubStars: row[18],
-            organization: row[19],
-            deleted: row[20]
-        )
     }
 }
 

@@ -83,8 +83,7 @@ public final class SQLiteCatalog: CatalogStore {
 
     public func paper(_ id: ArxivID) async throws -> Paper? {
         try await pool.read { db in
-            try Row.fetchOne(db, sql: "SELECT \(PaperRow.columnList) FROM papers WHERE id = ?", arguments: [id.value])
-                .map(PaperRow.paper(from:))
+            try PaperRow.fetch(id, with: db.cachedStatement(sql: "SELECT \(PaperRow.columnList) FROM papers WHERE id = ?"), in: db)
         }
     }
 
@@ -123,8 +122,9 @@ public final class SQLiteCatalog: CatalogStore {
                     """
                 var bound = StatementArguments(filterArguments)
                 bound += [limit, offset]
-                return try Row.fetchAll(db, sql: sql, arguments: bound)
-                    .map(PaperRow.paper(from:))
+                let statement = try db.makeStatement(sql: sql)
+                try statement.setArguments(bound)
+                return try PaperRow.fetchAll(statement, in: db)
             }
             guard let indexed else {
                 let order = switch query.order {

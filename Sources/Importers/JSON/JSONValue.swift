@@ -46,13 +46,6 @@ public indirect enum JSONValue: Sendable, Equatable {
         return nil
     }
 
-    public var isObject: Bool {
-        if case .object = self { return true }
-        return false
-    }
-
-    public var isNull: Bool { self == .null }
-
     /// A short name of the value's type, for error messages.
     public var typeName: String {
         switch self {

@@ -15,22 +15,18 @@ enum HubJSON {
     struct User: Encodable {
         let id: String
         let name: String
+        let fullname: String
+        let user: String
         let avatarUrl = ""
         let isPro = false
         let type = "user"
-        var fullname: String { name }
-        var user: String { name }
-        enum CodingKeys: String, CodingKey { case id = "_id", name, avatarUrl, isPro, type, fullname, user }
+        enum CodingKeys: String, CodingKey { case id = "_id", name, fullname, user, avatarUrl, isPro, type }
 
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encode(name, forKey: .name)
-            try c.encode(avatarUrl, forKey: .avatarUrl)
-            try c.encode(isPro, forKey: .isPro)
-            try c.encode(type, forKey: .type)
-            try c.encode(fullname, forKey: .fullname)
-            try c.encode(user, forKey: .user)
+        init(id: String, name: String) {
+            self.id = id
+            self.name = name
+            fullname = name
+            user = name
         }
     }
 
