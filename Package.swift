@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The thin executable: parses the command line and hands over to PaperboyCLI.
@@ -66,13 +68,15 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The web site and JSON API (Hummingbird).
+        // The web site, feeds and JSON API (Hummingbird), with metrics and access logs.
         .target(
             name: "PaperboyServer",
             dependencies: [
                 "Catalog",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

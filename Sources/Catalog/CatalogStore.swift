@@ -13,6 +13,18 @@ public protocol CatalogStore: Sendable {
     func papers(_ query: PaperQuery) async throws -> [Paper]
     /// Number of papers, deleted ones excluded.
     func paperCount() async throws -> Int
+    /// The nearest featured days outside `from...through`: the last one before, the first after.
+    func featuredDays(around from: String, through: String) async throws -> (before: String?, after: String?)
+
+    /// Keyword search, best match first. An empty query finds nothing; a query of filters only
+    /// (`category:cs.CL`) lists matching papers newest first.
+    func search(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [SearchHit]
+    /// Indexes up to `limit` papers added or changed since the search index was last brought
+    /// up to date, and answers how many it indexed (0 once it is current). Imports write the
+    /// catalog first and index afterwards, so a bulk load is not slowed by the index.
+    func updateSearchIndex(limit: Int) async throws -> Int
+    /// How many papers wait to be indexed for search.
+    func searchIndexBacklog() async throws -> Int
 
     /// Where an interrupted import of `source` stopped, if it did.
     func checkpoint(source: String) async throws -> ImportCheckpoint?

@@ -163,7 +163,8 @@ public enum DateText {
         return format(y, m, d)
     }
 
-    static func format(_ y: Int, _ mo: Int, _ d: Int) -> String {
+    /// `YYYY-MM-DD`, zero-padded.
+    public static func format(_ y: Int, _ mo: Int, _ d: Int) -> String {
         String(unsafeUninitializedCapacity: 10) { out in
             write(y, 4, out, 0); out[4] = UInt8(ascii: "-"); write(mo, 2, out, 5); out[7] = UInt8(ascii: "-"); write(d, 2, out, 8)
             return 10

@@ -12,6 +12,8 @@ import Foundation
 public enum TrendingScore {
     public static let gravity = 1.5
     public static let headStartHours = 2.0
+    /// The formula in words, for pages and API documentation.
+    public static let formula = "upvotes / (hours since featured + 2)^1.5"
 
     /// - Parameters:
     ///   - featuredDay: `YYYY-MM-DD`; papers never featured count from their publication day.

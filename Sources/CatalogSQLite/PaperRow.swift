@@ -82,6 +82,25 @@ enum PaperRow {
         return papers
     }
 
+    /// Every row of `statement`, which selects `columnList` and then more columns: `extra`
+    /// reads those from the raw statement, starting at column `columns.count`.
+    static func fetchAll<Extra>(
+        _ statement: Statement, in db: Database, extra: (SQLiteStatement, Int32) -> Extra
+    ) throws -> [(Paper, Extra)] {
+        let raw = statement.sqliteStatement
+        defer { sqlite3_reset(raw) }
+        var rows: [(Paper, Extra)] = []
+        while let paper = try nextRow(raw, in: db) { rows.append((paper, extra(raw, Int32(columns.count)))) }
+        return rows
+    }
+
+    /// The text in column `c` of the current row, nil for NULL.
+    static func text(_ raw: SQLiteStatement, _ c: Int32) -> String? {
+        guard let pointer = sqlite3_column_text(raw, c) else { return nil }
+        let count = Int(sqlite3_column_bytes(raw, c))
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
+    }
+
     /// Steps once and reads the row, in `columns` order; nil when the statement is done.
     private static func nextRow(_ raw: SQLiteStatement, in db: Database) throws -> Paper? {
         switch sqlite3_step(raw) {
@@ -89,11 +108,7 @@ enum PaperRow {
         case SQLITE_ROW: break
         case let code: throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
-        func text(_ c: Int32) -> String? {
-            guard let pointer = sqlite3_column_text(raw, c) else { return nil }
-            let count = Int(sqlite3_column_bytes(raw, c))
-            return String(decoding: UnsafeBufferPointer(start: pointer, count: count), as: UTF8.self)
-        }
+        func text(_ c: Int32) -> String? { Self.text(raw, c) }
         func int(_ c: Int32) -> Int? {
             sqlite3_column_type(raw, c) == SQLITE_NULL ? nil : Int(sqlite3_column_int64(raw, c))
         }

@@ -149,6 +149,19 @@ public final class SQLiteCatalog: CatalogStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM papers WHERE deleted = 0") ?? 0 }
     }
 
+    public func featuredDays(around from: String, through: String) async throws -> (before: String?, after: String?) {
+        try await pool.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT (SELECT max(featured_date) FROM papers WHERE featured_date IS NOT NULL AND featured_date < ?),
+                           (SELECT min(featured_date) FROM papers WHERE featured_date IS NOT NULL AND featured_date > ?)
+                    """,
+                arguments: [from, through])
+            return (row?[0], row?[1])
+        }
+    }
+
     public func checkpoint(source: String) async throws -> ImportCheckpoint? {
         try await pool.read { db in
             try Row.fetchOne(
@@ -175,11 +188,6 @@ public final class SQLiteCatalog: CatalogStore {
                 try db.execute(sql: "DELETE FROM catalog_state WHERE key = ?", arguments: [key])
             }
         }
-    }
-
-    private static func escapeLike(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
     }
 
     private static func now() -> String {

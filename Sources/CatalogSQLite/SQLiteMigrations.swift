@@ -62,6 +62,47 @@ enum SQLiteMigrations {
                 CREATE INDEX papers_by_upvotes ON papers (upvotes DESC) WHERE upvotes > 0;
                 """)
         }
+        migrator.registerMigration("003-keyword-search") { db in
+            // Full-text search over title, authors and abstract (Porter stemming, accents
+            // folded). The index reads its text from `papers` (external content), so the text
+            // is stored once.
+            //
+            // Writers don't index as they go: a trigger notes each new or changed paper in
+            // `search_pending`, and `updateSearchIndex` indexes the backlog in batches after an
+            // import (and in the background while serving). A bulk load stays as fast as
+            // without search. A changed paper's old text leaves the index at once, so search
+            // never shows stale words. `papers` keeps its implicit rowid as the link, which a
+            // VACUUM may renumber: run `paperboy db reindex` after one.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE paper_search USING fts5(
+                    title, authors, abstract,
+                    content = 'papers', content_rowid = 'rowid',
+                    tokenize = 'porter unicode61 remove_diacritics 2'
+                );
+                CREATE TABLE search_pending (paper_rowid INTEGER PRIMARY KEY);
+                INSERT INTO search_pending SELECT rowid FROM papers;
+
+                CREATE TRIGGER papers_search_on_insert AFTER INSERT ON papers BEGIN
+                    INSERT OR IGNORE INTO search_pending VALUES (new.rowid);
+                END;
+                -- A paper already indexed whose words change: out with the old text, and
+                -- queued for the new. One still queued has nothing in the index to remove.
+                CREATE TRIGGER papers_search_on_update AFTER UPDATE OF title, authors, abstract ON papers
+                WHEN (old.title IS NOT new.title OR old.authors IS NOT new.authors OR old.abstract IS NOT new.abstract)
+                    AND NOT EXISTS (SELECT 1 FROM search_pending WHERE paper_rowid = old.rowid)
+                BEGIN
+                    INSERT INTO paper_search (paper_search, rowid, title, authors, abstract)
+                        VALUES ('delete', old.rowid, old.title, old.authors, old.abstract);
+                    INSERT INTO search_pending VALUES (old.rowid);
+                END;
+                CREATE TRIGGER papers_search_on_delete AFTER DELETE ON papers BEGIN
+                    INSERT INTO paper_search (paper_search, rowid, title, authors, abstract)
+                        SELECT 'delete', old.rowid, old.title, old.authors, old.abstract
+                        WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE paper_rowid = old.rowid);
+                    DELETE FROM search_pending WHERE paper_rowid = old.rowid;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -1,42 +1,88 @@
 import Catalog
-import Hummingbird
 import Foundation
+import Hummingbird
 import Logging
+import Prometheus
+import ServiceLifecycle
 
-/// Builds the web application over a catalog: one builder for `paperboy serve` and for tests.
+/// Builds the web application over a catalog: one builder for `paperboy serve` and for tests
+/// (which pass their own `now`, as days since 1970, to pin trending).
+///
+/// Routes, by area:
+/// - pages: `/papers` (latest day), `/papers/date|week|month/…`, `/papers/trending`,
+///   `/papers/{id}` (and `{id}.md`), `/users/{name}`, `/search`, `/subscribe`;
+/// - feeds: `/feeds/{daily,trending,search}.{rss,atom}`;
+/// - Hub-compatible JSON: `/api/daily_papers`, `/api/papers/search`, `/api/papers/{id}`,
+///   described at `/openapi.json`;
+/// - operations: `/healthz`, `/metrics`.
 public func buildApplication(
-    configuration: ServerConfiguration, catalog: any CatalogStore, logger: Logger = Logger(label: "paperboy.server")
+    configuration: ServerConfiguration, catalog: any CatalogStore,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    logger: Logger = Logger(label: "paperboy.server"),
+    now: (@Sendable () -> Double)? = nil
 ) -> some ApplicationProtocol {
     let router = Router()
-    router.add(middleware: LogRequestsMiddleware(.debug))
-    let pages = FeedPages(catalog: catalog)
-    let api = DailyPapersAPI(
-        catalog: catalog, baseURL: configuration.publicBaseURL,
-        now: { Date().timeIntervalSince1970 / 86_400 })
+    router.add(middleware: RequestObserver(registry: metrics))
+    router.add(middleware: ErrorPages())
+    let listing = FeedListing(catalog: catalog, now: now ?? FeedListing.systemNow)
+    let feedPages = FeedPages(catalog: catalog, listing: listing)
+    let paperPages = PaperPages(catalog: catalog)
+    let searchPages = SearchPages(catalog: catalog)
+    let feeds = SyndicationFeeds(catalog: catalog, listing: listing, baseURL: configuration.publicBaseURL)
+    let api = DailyPapersAPI(catalog: catalog, listing: listing, baseURL: configuration.publicBaseURL)
+
+    // Old-style ids contain a slash (hep-th/9901001), hence the two-segment paper routes.
+    @Sendable func id(_ context: BasicRequestContext) -> String {
+        let first = context.parameters.get("id") ?? ""
+        return context.parameters.get("number").map { "\(first)/\($0)" } ?? first
+    }
+
+    router.get("/") { _, _ in Response.redirect(to: "/papers", type: .found) }
+    router.get("/papers") { request, _ in try await feedPages.latestDay(request) }
+    router.get("/papers/date/:day") { request, context in try await feedPages.period(.day, context.parameters.get("day") ?? "", request) }
+    router.get("/papers/week") { _, _ in try await feedPages.latest(.week) }
+    router.get("/papers/week/:week") { request, context in try await feedPages.period(.week, context.parameters.get("week") ?? "", request) }
+    router.get("/papers/month") { _, _ in try await feedPages.latest(.month) }
+    router.get("/papers/month/:month") { request, context in try await feedPages.period(.month, context.parameters.get("month") ?? "", request) }
+    router.get("/papers/trending") { request, _ in try await feedPages.trending(request) }
+    router.get("/papers/:id") { _, context in try await paperPages.paper(id(context)) }
+    router.get("/papers/:id/:number") { _, context in try await paperPages.paper(id(context)) }
+    router.get("/users/:name") { request, context in try await feedPages.submitter(context.parameters.get("name") ?? "", request) }
+    router.get("/search") { request, _ in try await searchPages.search(request) }
+    router.get("/subscribe") { request, _ in try await searchPages.subscribe(request) }
+
+    router.get("/feeds/:file") { request, context in try await feeds.feed(context.parameters.get("file") ?? "", request) }
 
     router.get("/api/daily_papers") { request, _ in try await api.dailyPapers(request) }
-    router.get("/api/papers/:id") { _, context in try await api.paper(context.parameters.get("id") ?? "") }
-    // Old-style ids contain a slash: /api/papers/hep-th/9901001.
-    router.get("/api/papers/:id/:number") { _, context in
-        try await api.paper("\(context.parameters.get("id") ?? "")/\(context.parameters.get("number") ?? "")")
-    }
+    router.get("/api/papers/search") { request, _ in try await api.search(request) }
+    router.get("/api/papers/:id") { _, context in try await api.paper(id(context)) }
+    router.get("/api/papers/:id/:number") { _, context in try await api.paper(id(context)) }
+    router.get("/openapi.json") { _, _ in OpenAPIDocument.response(baseURL: configuration.publicBaseURL) }
 
     router.get("/healthz") { _, _ -> String in
         _ = try await catalog.paperCount()
         return "ok\n"
     }
-    router.get("/") { _, _ in Response.redirect(to: "/papers", type: .found) }
-    router.get("/papers") { _, _ in try await pages.latestDay() }
-    router.get("/papers/date/:day") { _, context in try await pages.day(context.parameters.get("day") ?? "") }
-    router.get("/papers/:id") { _, context in try await pages.paper(context.parameters.get("id") ?? "") }
-    // Old-style ids contain a slash: /papers/hep-th/9901001.
-    router.get("/papers/:id/:number") { _, context in
-        try await pages.paper("\(context.parameters.get("id") ?? "")/\(context.parameters.get("number") ?? "")")
+    router.get("/metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+    }
+    for path in ["/favicon.svg", "/favicon.ico"] {
+        router.get(RouterPath(path)) { _, _ in
+            var response = Response(status: .ok, headers: [.contentType: "image/svg+xml"], body: .init(byteBuffer: ByteBuffer(string: HTML.favicon)))
+            response.headers[.cacheControl] = "max-age=86400"
+            return response
+        }
     }
 
+    var services: [any Service] = []
+    if let interval = configuration.searchIndexInterval {
+        services.append(SearchIndexService(catalog: catalog, interval: interval, logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Paperboy"),
+        services: services,
         logger: logger
     )
 }

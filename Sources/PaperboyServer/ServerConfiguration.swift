@@ -2,12 +2,19 @@
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
-    /// The address users reach the site at (for absolute links in API answers and feeds).
+    /// The address users reach the site at, without a trailing slash (for absolute links in
+    /// API answers, feeds and the OpenAPI document). Behind a proxy, set it to the public URL.
     public var publicBaseURL: String
+    /// How often the background indexer makes newly written papers searchable; nil: never
+    /// (tests index explicitly).
+    public var searchIndexInterval: Duration?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, searchIndexInterval: Duration? = nil) {
         self.host = host
         self.port = port
-        self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
+        var base = publicBaseURL ?? "http://\(host):\(port)"
+        while base.hasSuffix("/") { base.removeLast() }
+        self.publicBaseURL = base
+        self.searchIndexInterval = searchIndexInterval
     }
 }

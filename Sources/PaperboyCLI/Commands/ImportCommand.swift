@@ -58,6 +58,7 @@ struct ImportCommand: AsyncParsableCommand {
                 failed = true
             }
         }
+        try await updateSearchIndex(catalog)
         if failed { throw ExitCode(1) }
     }
 

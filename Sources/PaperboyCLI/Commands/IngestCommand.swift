@@ -92,7 +92,7 @@ struct IngestCommand: AsyncParsableCommand {
                 } else {
                     .ids(ids.compactMap { ArxivID($0) })
                 }
-            try await finish(client) { try await harvester.harvest(query) }
+            try await finish(client, catalog) { try await harvester.harvest(query) }
         }
     }
 
@@ -139,7 +139,7 @@ struct IngestCommand: AsyncParsableCommand {
             let client = PoliteHTTPClient(policy: politeness.policy)
             let harvester = OAIHarvester(
                 endpoint: endpoint, set: set, format: metadata, client: client, runner: ImportRunner(store: catalog))
-            try await finish(client) { try await harvester.harvest(from: from, until: until) }
+            try await finish(client, catalog) { try await harvester.harvest(from: from, until: until) }
         }
     }
 }
@@ -147,11 +147,14 @@ struct IngestCommand: AsyncParsableCommand {
 extension OAIHarvester.MetadataFormat: ExpressibleByArgument {}
 
 /// Runs a harvest, prints its summary, closes the client, and turns failures into exit 1.
-private func finish(_ client: PoliteHTTPClient, _ harvest: () async throws -> ImportSummary) async throws {
+private func finish(
+    _ client: PoliteHTTPClient, _ catalog: any CatalogStore, _ harvest: () async throws -> ImportSummary
+) async throws {
     do {
         let summary = try await harvest()
         try await client.shutdown()
         print(summary.report)
+        try await updateSearchIndex(catalog)
         if !summary.completed { throw ExitCode(1) }
     } catch let error as ExitCode {
         throw error

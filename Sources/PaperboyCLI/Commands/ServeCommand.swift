@@ -1,13 +1,21 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import Logging
 import PaperboyServer
 
 /// `paperboy serve`: the web site over the catalog.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the Daily Papers site over the catalog (stops cleanly on SIGTERM or Ctrl-C)."
+        abstract: "Serve the Daily Papers site, feeds and JSON API over the catalog.",
+        discussion: """
+            Every option can also come from the environment: PAPERBOY_HOST, PAPERBOY_PORT,
+            PAPERBOY_DATABASE, PAPERBOY_PUBLIC_URL. A flag wins over the environment.
+            Logs: one line per request on standard error; PAPERBOY_LOG_FORMAT=json makes them
+            JSON objects, PAPERBOY_LOG_LEVEL=warning quiets them. Prometheus metrics are at /metrics.
+            SIGTERM or Ctrl-C stops the server after the requests in flight are answered.
+            """
     )
 
     @OptionGroup var database: DatabaseOptions
@@ -18,14 +26,37 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Port to listen on. Default: $PAPERBOY_PORT, else 8080.")
     var port: Int?
 
+    @Option(help: ArgumentHelp(
+        "The address readers reach the site at, for links in feeds and API answers (e.g. https://papers.example.org). Default: $PAPERBOY_PUBLIC_URL, else http://HOST:PORT.",
+        valueName: "url"))
+    var publicURL: String?
+
+    func validate() throws {
+        if let port, !(0...65_535).contains(port) { throw ValidationError("--port \(port): not a port number (0 to 65535)") }
+        if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
+            throw ValidationError("--public-url \(publicURL): must start with http:// or https://")
+        }
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        let envPort = try environment["PAPERBOY_PORT"].map { text in
+            guard let n = Int(text), (0...65_535).contains(n) else { throw ValidationError("PAPERBOY_PORT=\(text): not a port number") }
+            return n
+        }
         let configuration = ServerConfiguration(
             host: host ?? environment["PAPERBOY_HOST"] ?? "127.0.0.1",
-            port: port ?? environment["PAPERBOY_PORT"].flatMap { Int($0) } ?? 8080)
+            port: port ?? envPort ?? 8080,
+            publicBaseURL: publicURL ?? environment["PAPERBOY_PUBLIC_URL"],
+            searchIndexInterval: .seconds(30))
         let catalog = try await database.openCatalog()
-        print("Paperboy: serving \(database.resolvedPath) on http://\(configuration.host):\(configuration.port)/papers")
-        let app = buildApplication(configuration: configuration, catalog: catalog)
+        let logger = Logger(label: "paperboy.server")
+        logger.info("serving", metadata: [
+            "database": .string(database.resolvedPath), "address": .string("http://\(configuration.host):\(configuration.port)"),
+            "public_url": .string(configuration.publicBaseURL),
+        ])
+        let app = buildApplication(configuration: configuration, catalog: catalog, logger: logger)
         try await app.runService()
+        logger.info("stopped")
     }
 }

@@ -2,13 +2,12 @@ import Catalog
 import Foundation
 import Hummingbird
 
-/// The Hub-compatible JSON API: `GET /api/daily_papers` and `GET /api/papers/{id}`.
+/// The Hub-compatible JSON API: `GET /api/daily_papers`, `/api/papers/search` and `/api/papers/{id}`.
 /// Parameters and answers follow the Hub's, so `HF_ENDPOINT=http://host:port` clients work.
 struct DailyPapersAPI: Sendable {
     let catalog: any CatalogStore
+    let listing: FeedListing
     let baseURL: String
-    /// The current time as days since 1970-01-01, for trending; injectable for tests.
-    let now: @Sendable () -> Double
 
     static let maxLimit = 100
     static let defaultLimit = 50
@@ -17,81 +16,60 @@ struct DailyPapersAPI: Sendable {
     struct BadRequest: Error { let message: String }
 
     /// The period a request asks for, as an inclusive range of featured days.
-    func period(_ query: [String: String]) async throws -> (from: String, through: String)? {
+    func period(_ query: [String: String]) throws -> (from: String, through: String)? {
         let given = ["date", "week", "month"].filter { query[$0] != nil }
         guard given.count <= 1 else { throw BadRequest(message: "give only one of date, week and month (got \(given.joined(separator: ", ")))") }
         if let date = query["date"] {
-            guard DateText.isDay(date) else { throw BadRequest(message: "date '\(date)' is not a day: expected YYYY-MM-DD") }
-            return (date, date)
+            guard let period = FeedPeriod(.day, date) else { throw BadRequest(message: "date '\(date.prefix(40))' is not a day: expected YYYY-MM-DD") }
+            return period.range
         }
         if let week = query["week"] {
-            guard let range = Self.isoWeek(week) else { throw BadRequest(message: "week '\(week)' is not an ISO week: expected YYYY-Www, e.g. 2026-W34") }
-            return range
+            guard let period = FeedPeriod(.week, week) else {
+                throw BadRequest(message: "week '\(week.prefix(40))' is not an ISO week: expected YYYY-Www, e.g. 2026-W34")
+            }
+            return period.range
         }
         if let month = query["month"] {
-            guard month.count == 7, DateText.isDay(month + "-01"), let y = Int(month.prefix(4)), let m = Int(month.suffix(2)) else {
-                throw BadRequest(message: "month '\(month)' is not a month: expected YYYY-MM")
-            }
-            return (month + "-01", month + "-" + String(format: "%02d", DateText.daysIn(m, y)))
+            guard let period = FeedPeriod(.month, month) else { throw BadRequest(message: "month '\(month.prefix(40))' is not a month: expected YYYY-MM") }
+            return period.range
         }
         return nil
     }
 
-    /// Monday to Sunday of ISO week `YYYY-Www` (week 1 holds January 4th).
-    static func isoWeek(_ text: String) -> (String, String)? {
-        let parts = text.split(separator: "-")
-        guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]), (1000...9999).contains(year),
-              parts[1].count == 3, parts[1].first == "W", let week = Int(parts[1].dropFirst()), week >= 1 else { return nil }
-        func mondayOfWeekOne(_ y: Int) -> Int {
-            let jan4 = DateText.daysFromCivil(y, 1, 4)
-            let weekday = ((jan4 + 3) % 7 + 7) % 7  // 0 = Monday; 1970-01-01 was a Thursday
-            return jan4 - weekday
-        }
-        let weeksInYear = (mondayOfWeekOne(year + 1) - mondayOfWeekOne(year)) / 7
-        guard week <= weeksInYear else { return nil }
-        let monday = mondayOfWeekOne(year) + (week - 1) * 7
-        func day(_ n: Int) -> String {
-            let (y, m, d) = DateText.civilFromDays(n)
-            return String(format: "%04d-%02d-%02d", y, m, d)
-        }
-        return (day(monday), day(monday + 6))
-    }
-
+    /// `GET /api/daily_papers`.
     func dailyPapers(_ request: Request) async throws -> Response {
         do {
             let query = Self.parameters(request)
             let limit = try Self.integer(query["limit"], name: "limit", default: Self.defaultLimit, range: 1...Self.maxLimit)
             let page = try Self.integer(query["p"], name: "p", default: 0, range: 0...100_000)
-            let sort = query["sort"] ?? "upvotes"
-            guard ["publishedAt", "trending", "upvotes"].contains(sort) else {
-                throw BadRequest(message: "sort '\(sort)' is not one of publishedAt, trending")
+            let sort: FeedSort
+            switch query["sort"] ?? "upvotes" {
+            case "publishedAt", "newest": sort = .newest
+            case "trending": sort = .trending
+            case "upvotes": sort = .upvotes
+            case let other: throw BadRequest(message: "sort '\(other.prefix(40))' is not one of publishedAt, trending")
             }
-            var range = try await period(query)
-            if range == nil, query["submitter"] == nil {
-                // Like the Hub: without a period, the latest day with papers.
-                if let latest = try await catalog.papers(PaperQuery(order: .featured, limit: 1)).first?.featuredDate {
-                    range = (latest, latest)
-                }
+            var range = try period(query)
+            if range == nil, query["submitter"] == nil, let latest = try await listing.latestDay() {
+                range = (latest, latest)  // like the Hub: without a period, the latest day with papers
             }
-            var base = PaperQuery(
-                featuredFrom: range?.from, featuredThrough: range?.through, submittedBy: query["submitter"],
-                order: sort == "publishedAt" ? .featured : .upvotes, limit: limit, offset: page * limit)
-            if range == nil { base.featuredFrom = "0000-01-01" }  // a submitter's papers: featured ones only
-            let papers: [Paper]
-            if sort == "trending" {
-                var all = base
-                all.limit = 5_000
-                all.offset = 0
-                let now = now()
-                let ranked = try await catalog.papers(all).sorted {
-                    TrendingScore.score(upvotes: $0.upvotes, featuredDay: $0.featuredDate, now: now)
-                        > TrendingScore.score(upvotes: $1.upvotes, featuredDay: $1.featuredDate, now: now)
-                }
-                papers = Array(ranked.dropFirst(page * limit).prefix(limit))
-            } else {
-                papers = try await catalog.papers(base)
-            }
+            let papers = try await listing.papers(
+                from: range?.from, through: range?.through, submitter: query["submitter"], sort: sort, limit: limit, offset: page * limit)
             return try Self.json(papers.map { HubJSON.dailyItem($0, baseURL: baseURL) })
+        } catch let bad as BadRequest {
+            return Self.error(bad.message, status: .badRequest)
+        }
+    }
+
+    /// `GET /api/papers/search?q=&limit=`: keyword search, best match first, in the shape of
+    /// `/api/daily_papers` items, as the Hub answers it.
+    func search(_ request: Request) async throws -> Response {
+        do {
+            let query = Self.parameters(request)
+            let limit = try Self.integer(query["limit"], name: "limit", default: Self.defaultLimit, range: 1...Self.maxLimit)
+            let page = try Self.integer(query["p"], name: "p", default: 0, range: 0...10_000)
+            let hits = try await catalog.search(SearchQuery(parsing: query["q"] ?? ""), limit: limit, offset: page * limit)
+            return try Self.json(hits.map { HubJSON.dailyItem($0.paper, baseURL: baseURL) })
         } catch let bad as BadRequest {
             return Self.error(bad.message, status: .badRequest)
         }

@@ -1,98 +1,224 @@
 import Catalog
+import Foundation
 import Hummingbird
 
-/// The daily feed and paper pages (server-rendered HTML, usable without JavaScript).
+/// The feed pages: a day, a week, a month, trending and a submitter's papers, each sortable
+/// and paged (server-rendered HTML, usable without JavaScript).
 struct FeedPages: Sendable {
     let catalog: any CatalogStore
+    let listing: FeedListing
 
-    /// The most recent day with featured papers.
-    func latestDay() async throws -> Response {
-        guard let latest = try await catalog.papers(PaperQuery(order: .featured, limit: 1)).first?.featuredDate else {
-            return HTML.page(
-                title: "Daily Papers",
-                body: "<h1>Daily Papers</h1><p>The catalog has no featured papers yet. Import some with <code>paperboy import</code>.</p>")
+    static let pageSize = 50
+
+    /// What a feed page's query string asks for: `sort` and `p` (page, from 0).
+    struct Options {
+        var sort = FeedSort.upvotes
+        var page = 0
+
+        init(_ request: Request) throws(PageError) {
+            let query = request.uri.queryParameters
+            if let text = query["sort"] {
+                guard let sort = FeedSort(rawValue: String(text)) else {
+                    throw .badRequest("sort '\(text.prefix(40))' is not one of \(FeedSort.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                self.sort = sort
+            }
+            if let text = query["p"] {
+                guard let page = Int(text), (0...10_000).contains(page) else {
+                    throw .badRequest("p '\(text.prefix(40))' must be a page number from 0 to 10000.")
+                }
+                self.page = page
+            }
         }
-        return try await day(latest)
     }
 
-    func day(_ day: String) async throws -> Response {
-        guard DateText.isDay(day) else { return HTML.notFound("'\(day)' is not a day; expected YYYY-MM-DD.") }
-        let papers = try await catalog.papers(PaperQuery(featuredOn: day, order: .upvotes, limit: 100))
-        let previous = try await catalog.papers(PaperQuery(featuredThrough: DateText.day(day, plus: -1), order: .featured, limit: 1)).first?.featuredDate
-        let next = try await catalog.papers(PaperQuery(featuredFrom: DateText.day(day, plus: 1), order: .upvotes, limit: 1))
-        let nextDay = try await nextFeaturedDay(after: day, hint: next.first?.featuredDate)
-        var body = "<h1>Daily Papers <span class=\"meta\">\(HTML.escape(day))</span></h1>"
-        body += "<nav class=\"days\">"
-        body += previous.map { "<a href=\"/papers/date/\($0)\">← \($0)</a>" } ?? "<span></span>"
-        body += nextDay.map { "<a href=\"/papers/date/\($0)\">\($0) →</a>" } ?? "<span></span>"
+    /// A request the pages cannot answer, as the page that says why.
+    enum PageError: Error {
+        case badRequest(String)
+        case notFound(String)
+
+        var response: Response {
+            switch self {
+            case .badRequest(let message): HTML.badRequest(message)
+            case .notFound(let message): HTML.notFound(message)
+            }
+        }
+    }
+
+    /// `/papers`: the latest day with featured papers.
+    func latestDay(_ request: Request) async throws -> Response {
+        guard let latest = try await listing.latestDay() else { return emptyCatalog() }
+        return try await period(.day(latest), request)
+    }
+
+    /// `/papers/week` and `/papers/month`: the latest one with papers.
+    func latest(_ kind: FeedPeriod.Kind) async throws -> Response {
+        guard let latest = try await listing.latestDay(), let period = FeedPeriod.containing(latest, as: kind) else {
+            return emptyCatalog()
+        }
+        return .redirect(to: period.path, type: .found)
+    }
+
+    /// `/papers/date/…`, `/papers/week/…`, `/papers/month/…`.
+    func period(_ kind: FeedPeriod.Kind, _ text: String, _ request: Request) async throws -> Response {
+        guard let period = FeedPeriod(kind, text) else {
+            let expected = switch kind {
+            case .day: "a day, YYYY-MM-DD (e.g. 2026-08-21)"
+            case .week: "an ISO week, YYYY-Www (e.g. 2026-W34)"
+            case .month: "a month, YYYY-MM (e.g. 2026-08)"
+            }
+            return HTML.badRequest("'\(text.prefix(60))' is not \(expected).")
+        }
+        return try await self.period(period, request)
+    }
+
+    func period(_ period: FeedPeriod, _ request: Request) async throws -> Response {
+        let options: Options
+        do { options = try Options(request) } catch { return error.response }
+        let (from, through) = period.range
+        let papers = try await listing.papers(
+            from: from, through: through, sort: options.sort, limit: Self.pageSize + 1, offset: options.page * Self.pageSize)
+        let around = try await catalog.featuredDays(around: from, through: through)
+        let previous = around.before.flatMap { FeedPeriod.containing($0, as: period.kind) }
+        let next = around.after.flatMap { FeedPeriod.containing($0, as: period.kind) }
+
+        var body = "<h1>\(HTML.escape(period.title))</h1>"
+        body += periodSwitch(period)
+        body += "<nav class=\"pager\" aria-label=\"Periods\">"
+        body += previous.map { "<a rel=\"prev\" href=\"\($0.path)\">← \(HTML.escape($0.title))</a>" } ?? "<span></span>"
+        body += next.map { "<a rel=\"next\" href=\"\($0.path)\">\(HTML.escape($0.title)) →</a>" } ?? "<span></span>"
         body += "</nav>"
-        if papers.isEmpty { body += "<p>No papers were featured on this day.</p>" }
-        for paper in papers { body += card(paper) }
-        return HTML.page(title: "Daily Papers \(day)", body: body)
-    }
-
-    /// The earliest featured day after `day` (the hint is any later day; this finds the first).
-    private func nextFeaturedDay(after day: String, hint: String?) async throws -> String? {
-        guard hint != nil, let from = DateText.day(day, plus: 1) else { return nil }
-        var candidate = from
-        // Featured days are weekdays: a handful of probes finds the next one.
-        for _ in 0..<14 {
-            if try await !catalog.papers(PaperQuery(featuredOn: candidate, limit: 1)).isEmpty { return candidate }
-            guard let following = DateText.day(candidate, plus: 1) else { return nil }
-            candidate = following
+        if period.kind != .day, options.page == 0 {
+            body += try await chart(period)
         }
-        return hint
-    }
-
-    /// `/papers/{id}.md`: the paper as Markdown, as the Hub serves it for `read_paper`.
-    func markdown(_ text: String) async throws -> Response {
-        let plain: (HTTPResponse.Status, String) -> Response = { status, body in
-            Response(status: status, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        body += sortSwitch(path: period.path, current: options.sort)
+        if papers.isEmpty {
+            body += "<p>No papers were featured \(period.kind == .day ? "on this day" : "in this \(period.kind.rawValue)").</p>"
         }
-        guard let id = ArxivID(text) else { return plain(.notFound, "'\(text.prefix(80))' is not an arXiv id.\n") }
-        guard let p = try await catalog.paper(id), !p.deleted else { return plain(.notFound, "\(id) is not in this catalog.\n") }
-        var lines = ["# \(p.title)", ""]
-        if !p.authors.isEmpty { lines += ["**Authors:** \(p.authors.joined(separator: ", "))", ""] }
-        var facts = ["arXiv: [\(id.value)](https://arxiv.org/abs/\(id.value))", "PDF: https://arxiv.org/pdf/\(id.value)"]
-        if let published = p.published { facts.append("Published: \(published.prefix(10))") }
-        if let day = p.featuredDate { facts.append("Featured: \(day) (\(p.upvotes) upvotes)") }
-        if !p.categories.isEmpty { facts.append("Categories: \(p.categories.joined(separator: " "))") }
-        if let repo = p.githubRepo { facts.append("Code: \(repo)") }
-        if let page = p.projectPage { facts.append("Project page: \(page)") }
-        lines += facts.map { "- \($0)" } + ["", "## Abstract", "", p.abstract]
-        if let comment = p.comment { lines += ["", "Comment: \(comment)"] }
-        return plain(.ok, lines.joined(separator: "\n") + "\n")
+        body += cards(papers, path: period.path, options: options)
+        return HTML.page(title: "Daily Papers: \(period.title)", body: body)
     }
 
-    func card(_ p: Paper) -> String {
+    /// `/papers/trending`: the last week of the feed by trending score.
+    func trending(_ request: Request) async throws -> Response {
+        let options: Options
+        do { options = try Options(request) } catch { return error.response }
+        let papers = try await listing.trending(limit: Self.pageSize + 1, offset: options.page * Self.pageSize)
+        var body = "<h1>Trending papers</h1>"
+        body += "<p class=\"meta\">The last \(FeedListing.trendingDays) days of the feed, ranked by \(HTML.escape(TrendingScore.formula)).</p>"
+        if papers.isEmpty { body += "<p>Nothing is trending: the catalog has no featured papers yet.</p>" }
+        var trendingOptions = options
+        trendingOptions.sort = .upvotes  // the pager keeps no sort parameter here
+        body += cards(papers, path: "/papers/trending", options: trendingOptions)
+        return HTML.page(title: "Trending papers", body: body, feeds: [.trending, .daily])
+    }
+
+    /// `/users/{name}`: the papers one person submitted to the feed.
+    func submitter(_ name: String, _ request: Request) async throws -> Response {
+        guard !name.isEmpty, name.count <= 100 else { return HTML.notFound("No such submitter.") }
+        let options: Options
+        do { options = try Options(request) } catch { return error.response }
+        let papers = try await listing.papers(
+            from: nil, through: nil, submitter: name, sort: options.sort,
+            limit: Self.pageSize + 1, offset: options.page * Self.pageSize)
+        guard !papers.isEmpty || options.page > 0 else {
+            return HTML.notFound("Nobody called '\(name)' has submitted papers to this feed.")
+        }
+        let path = "/users/\(HTML.queryValue(name))"
+        var body = "<h1>Papers submitted by \(HTML.escape(name))</h1>"
+        body += sortSwitch(path: path, current: options.sort)
+        body += cards(papers, path: path, options: options)
+        return HTML.page(title: "Submitted by \(name)", body: body)
+    }
+
+    private func emptyCatalog() -> Response {
+        HTML.page(
+            title: "Daily Papers",
+            body: "<h1>Daily Papers</h1><p>The catalog has no featured papers yet. Import some with <code>paperboy import</code>.</p>")
+    }
+
+    /// Links to the day, week and month holding the period's first day.
+    private func periodSwitch(_ period: FeedPeriod) -> String {
+        let first = period.range.from
+        let links = [FeedPeriod.Kind.day, .week, .month].compactMap { kind -> String? in
+            guard let p = FeedPeriod.containing(first, as: kind) else { return nil }
+            let label = kind == .day ? "Day" : kind == .week ? "Week" : "Month"
+            return kind == period.kind ? "<strong>\(label)</strong>" : "<a href=\"\(p.path)\">\(label)</a>"
+        }
+        return "<div class=\"sorts\" aria-label=\"Period\">\(links.joined())</div>"
+    }
+
+    private func sortSwitch(path: String, current: FeedSort) -> String {
+        let links = FeedSort.allCases.map { sort in
+            sort == current ? "<strong>\(sort.label)</strong>"
+                : "<a href=\"\(path)\(sort == .upvotes ? "" : "?sort=\(sort.rawValue)")\">\(sort.label)</a>"
+        }
+        return "<div class=\"sorts\" aria-label=\"Sort\">\(links.joined())</div>"
+    }
+
+    /// Up to `pageSize` cards, then a pager when there are more (the listing asked for one extra).
+    private func cards(_ papers: [Paper], path: String, options: Options) -> String {
+        var html = papers.prefix(Self.pageSize).map { Self.card($0) }.joined()
+        let sortParameter = options.sort == .upvotes ? "" : "sort=\(options.sort.rawValue)&"
+        let older = papers.count > Self.pageSize
+        if options.page > 0 || older {
+            html += "<nav class=\"pager\" aria-label=\"Pages\">"
+            html += options.page > 0 ? "<a href=\"\(path)?\(sortParameter)p=\(options.page - 1)\">← Previous page</a>" : "<span></span>"
+            html += older ? "<a href=\"\(path)?\(sortParameter)p=\(options.page + 1)\">Next page →</a>" : "<span></span>"
+            html += "</nav>"
+        }
+        return html
+    }
+
+    /// Papers and upvotes per day of a week or month, as a bar chart: one bar per day, its
+    /// height the number of papers featured, linking to that day.
+    private func chart(_ period: FeedPeriod) async throws -> String {
+        let (from, through) = period.range
+        let papers = try await catalog.papers(PaperQuery(featuredFrom: from, featuredThrough: through, limit: FeedListing.rankingWindow))
+        var perDay: [String: (papers: Int, upvotes: Int)] = [:]
+        for p in papers { if let day = p.featuredDate { perDay[day, default: (0, 0)].papers += 1; perDay[day, default: (0, 0)].upvotes += p.upvotes } }
+        guard let most = perDay.values.map(\.papers).max(), most > 0 else { return "" }
+        let days = period.days
+        let width = 600.0, height = 120.0, slot = width / Double(days.count)
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(width)) \(Int(height) + 14)\" role=\"img\" aria-label=\"Papers featured per day\">"
+        for (i, day) in days.enumerated() {
+            let x = Double(i) * slot
+            if let counts = perDay[day] {
+                let h = max(2, height * Double(counts.papers) / Double(most))
+                svg += "<a href=\"/papers/date/\(day)\"><rect x=\"\(Self.number(x + slot * 0.15))\" y=\"\(Self.number(height - h))\" width=\"\(Self.number(slot * 0.7))\" height=\"\(Self.number(h))\" rx=\"2\">"
+                svg += "<title>\(day): \(counts.papers) papers, \(counts.upvotes) upvotes</title></rect></a>"
+            }
+            if days.count <= 7 || day.hasSuffix("01") || day.hasSuffix("10") || day.hasSuffix("20") {
+                svg += "<text x=\"\(Self.number(x + slot / 2))\" y=\"\(Int(height) + 12)\" text-anchor=\"middle\">\(day.suffix(2))</text>"
+            }
+        }
+        return svg + "</svg><p class=\"meta\">\(papers.count) papers featured, \(perDay.values.map(\.upvotes).reduce(0, +)) upvotes in all.</p>"
+    }
+
+    private static func number(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// A paper in a list: what the seed page shows (title, excerpt, number of authors, date,
+    /// upvotes), plus the primary category and a code link when there is one.
+    static func card(_ p: Paper) -> String {
         let excerpt = p.abstract.count > 300 ? String(p.abstract.prefix(300)) + "…" : p.abstract
-        let authors = p.authors.count == 1 ? "1 author" : "\(p.authors.count) authors"
-        return """
-            <article class="card"><div class="votes">▲<br>\(p.upvotes)</div>
-            <h2><a href="/papers/\(HTML.escape(p.id.value))">\(HTML.escape(p.title))</a></h2>
-            <p>\(HTML.escape(excerpt))</p>
-            <p class="meta">\(authors) · \(HTML.escape(p.featuredDate ?? String((p.published ?? "").prefix(10))))</p></article>
-            """
+        return cardHTML(p, title: HTML.escape(p.title), excerpt: HTML.escape(excerpt))
     }
 
-    func paper(_ text: String) async throws -> Response {
-        if text.hasSuffix(".md") { return try await markdown(String(text.dropLast(3))) }
-        guard let id = ArxivID(text) else { return HTML.notFound("'\(text)' is not an arXiv id.") }
-        guard let p = try await catalog.paper(id) else { return HTML.notFound("\(id) is not in this catalog.") }
-        var body = "<h1>\(HTML.escape(p.title))</h1>"
-        body += "<p>\(p.authors.map(HTML.escape).joined(separator: ", "))</p>"
-        body += "<p class=\"meta\">"
-        body += ["Published \(String((p.published ?? "").prefix(10)))", p.featuredDate.map { "featured \($0)" },
-                 p.categories.isEmpty ? nil : p.categories.joined(separator: " "), "▲ \(p.upvotes)"]
-            .compactMap { $0 }.map(HTML.escape).joined(separator: " · ")
-        body += "</p><p>"
-        var links = ["<a href=\"https://arxiv.org/abs/\(HTML.escape(id.value))\">arXiv</a>",
-                     "<a href=\"https://arxiv.org/pdf/\(HTML.escape(id.value))\">PDF</a>"]
-        if let repo = p.githubRepo { links.append("<a href=\"\(HTML.escape(repo))\">GitHub</a>") }
-        if let page = p.projectPage { links.append("<a href=\"\(HTML.escape(page))\">Project page</a>") }
-        body += links.joined(separator: " · ") + "</p>"
-        body += "<h2>Abstract</h2><p>\(HTML.escape(p.abstract))</p>"
-        if let comment = p.comment { body += "<p class=\"meta\">Comment: \(HTML.escape(comment))</p>" }
-        return HTML.page(title: p.title, body: body)
+    /// A search result: the same card with the matched words marked.
+    static func card(_ hit: SearchHit) -> String {
+        cardHTML(hit.paper, title: HTML.escapeMarked(hit.markedTitle), excerpt: HTML.escapeMarked(hit.markedSnippet))
+    }
+
+    private static func cardHTML(_ p: Paper, title: String, excerpt: String) -> String {
+        let authors = p.authors.count == 1 ? "1 author" : "\(p.authors.count) authors"
+        var meta = [authors, HTML.escape(p.featuredDate ?? String((p.published ?? "").prefix(10)))]
+        if let category = p.categories.first { meta.append("<span class=\"chip\">\(HTML.escape(category))</span>") }
+        if let repo = p.githubRepo { meta.append("<a href=\"\(HTML.escape(repo))\" rel=\"nofollow\">Code</a>") }
+        return """
+            <article class="card"><div class="votes">\(p.upvotes)<small>upvotes</small></div><div class="body">
+            <h2><a href="/papers/\(HTML.escape(p.id.value))">\(title)</a></h2>
+            <p>\(excerpt)</p>
+            <p class="meta">\(meta.joined(separator: " · "))</p></div></article>
+            """
     }
 }

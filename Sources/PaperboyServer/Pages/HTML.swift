@@ -1,6 +1,8 @@
+import Foundation
 import Hummingbird
 
-/// HTML building: every piece of text that reaches a page goes through `escape`.
+/// HTML building: every piece of text that reaches a page goes through `escape`, every value
+/// in a URL through `queryValue`.
 enum HTML {
     static func escape(_ text: String) -> String {
         var out = ""
@@ -18,8 +20,69 @@ enum HTML {
         return out
     }
 
-    /// A whole page: the shared header and the given body, light or dark as the reader's system is.
-    static func page(title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
+    /// Escapes text in which search matches are marked (`SearchHit.markStart`/`markEnd`), then
+    /// turns the marks into `<mark>` elements.
+    static func escapeMarked(_ text: String) -> String {
+        var out = ""
+        for ch in escape(text) {
+            switch ch {
+            case "\u{E000}": out += "<mark>"
+            case "\u{E001}": out += "</mark>"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Percent-encodes a value for a URL query string (RFC 3986 unreserved characters pass).
+    static func queryValue(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                out += "%"
+                out.unicodeScalars.append(hex[Int(byte >> 4)])
+                out.unicodeScalars.append(hex[Int(byte & 15)])
+            }
+        }
+        return out
+    }
+
+    /// A feed a page offers to feed readers (autodiscovery `<link>`s in its head).
+    struct FeedLink {
+        let title: String
+        /// The path of the RSS version; the Atom version is the same with `.atom`.
+        let rssPath: String
+
+        var atomPath: String {
+            if let q = rssPath.firstIndex(of: "?") {
+                return rssPath[..<q].replacingOccurrences(of: ".rss", with: ".atom") + rssPath[q...]
+            }
+            return rssPath.replacingOccurrences(of: ".rss", with: ".atom")
+        }
+
+        static let daily = FeedLink(title: "Daily Papers", rssPath: "/feeds/daily.rss")
+        static let trending = FeedLink(title: "Trending papers", rssPath: "/feeds/trending.rss")
+    }
+
+    /// A whole page: header with navigation and search, the body, and the subscribe box.
+    /// Light or dark follows the reader's system; the layout is one column on a phone.
+    static func page(
+        title: String, body: String, status: HTTPResponse.Status = .ok, feeds: [FeedLink] = [.daily, .trending],
+        searchText: String = ""
+    ) -> Response {
+        var head = ""
+        for feed in feeds {
+            head += "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"\(escape(feed.title)) (RSS)\" href=\"\(escape(feed.rssPath))\">\n"
+            head += "<link rel=\"alternate\" type=\"application/atom+xml\" title=\"\(escape(feed.title)) (Atom)\" href=\"\(escape(feed.atomPath))\">\n"
+        }
+        let feedLinks = feeds.map {
+            "\(escape($0.title)): <a href=\"\(escape($0.rssPath))\">RSS</a> · <a href=\"\(escape($0.atomPath))\">Atom</a>"
+        }.joined(separator: "<br>")
         let html = """
             <!doctype html>
             <html lang="en">
@@ -28,23 +91,30 @@ enum HTML {
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="color-scheme" content="light dark">
             <title>\(escape(title)) · Paperboy</title>
-            <style>
-            body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:52rem;padding:0 1rem;color:#1d1d1f;background:#fff}
-            @media (prefers-color-scheme:dark){body{color:#e8e8ea;background:#141416}a{color:#8ab4f8}.card{border-color:#333}}
-            header{display:flex;gap:1rem;align-items:baseline;padding:1rem 0;border-bottom:1px solid #8884}
-            header a{font-weight:700;text-decoration:none;font-size:1.2rem}
-            .card{border:1px solid #ddd;border-radius:.6rem;padding:.8rem 1rem;margin:.8rem 0}
-            .card h2{font-size:1.05rem;margin:0 0 .3rem}
-            .meta{color:#888;font-size:.9rem}
-            .votes{float:right;font-weight:700;text-align:center;min-width:3rem}
-            nav.days{display:flex;justify-content:space-between;margin:1rem 0}
-            </style>
+            <link rel="icon" href="/favicon.svg" type="image/svg+xml">
+            \(head)<style>\(stylesheet)</style>
             </head>
             <body>
-            <header><a href="/papers">Paperboy</a><span class="meta">Daily Papers, self-hosted</span></header>
+            <header class="top">
+            <a class="brand" href="/papers"><img src="/favicon.svg" alt="" width="28" height="28">Paperboy</a>
+            <nav><a href="/papers">Daily</a><a href="/papers/week">Weekly</a><a href="/papers/month">Monthly</a><a href="/papers/trending">Trending</a></nav>
+            <form class="search" action="/search" method="get" role="search">
+            <input type="search" name="q" value="\(escape(searchText))" placeholder="Search papers, authors, topics" aria-label="Search papers">
+            <button type="submit">Search</button>
+            </form>
+            </header>
             <main>
             \(body)
             </main>
+            <footer>
+            <form class="subscribe" action="/subscribe" method="get">
+            <label for="subscribe-email">Get trending papers in your email inbox</label>
+            <div><input id="subscribe-email" type="email" name="email" required placeholder="you@example.org" autocomplete="email">
+            <button type="submit">Subscribe</button></div>
+            </form>
+            <p class="feeds">\(feedLinks)</p>
+            <p class="meta">Paperboy, a self-hosted Daily Papers. Data from arXiv and Hugging Face Daily Papers.</p>
+            </footer>
             </body>
             </html>
             """
@@ -54,6 +124,63 @@ enum HTML {
     }
 
     static func notFound(_ message: String) -> Response {
-        page(title: "Not found", body: "<h1>Not found</h1><p>\(escape(message))</p>", status: .notFound)
+        page(title: "Not found", body: "<h1>Not found</h1><p>\(escape(message))</p><p><a href=\"/papers\">Back to the daily papers</a></p>", status: .notFound)
     }
+
+    static func badRequest(_ message: String) -> Response {
+        page(title: "Bad request", body: "<h1>That address is not quite right</h1><p>\(escape(message))</p><p><a href=\"/papers\">Back to the daily papers</a></p>", status: .badRequest)
+    }
+
+    /// The site's one stylesheet, inline: pages need no second request to render.
+    static let stylesheet = """
+        :root{--fg:#1d1d1f;--bg:#fff;--muted:#6b6b73;--line:#e2e2e6;--card:#fafafb;--accent:#2456c7;--mark:#ffe58a;--chip:#eef1f8}
+        @media (prefers-color-scheme:dark){:root{--fg:#e8e8ea;--bg:#121214;--muted:#a0a0a8;--line:#2c2c31;--card:#1a1a1e;--accent:#8ab4f8;--mark:#6b5a12;--chip:#23262f}}
+        *{box-sizing:border-box}
+        body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:56rem;padding:0 1rem;color:var(--fg);background:var(--bg)}
+        a{color:var(--accent)}
+        mark{background:var(--mark);color:inherit;padding:0 .1em;border-radius:.2em}
+        header.top{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:center;padding:.8rem 0;border-bottom:1px solid var(--line)}
+        .brand{display:flex;align-items:center;gap:.4rem;font-weight:700;font-size:1.2rem;text-decoration:none;color:var(--fg)}
+        header nav{display:flex;gap:.8rem;flex-wrap:wrap}
+        header nav a{text-decoration:none}
+        form.search{display:flex;gap:.4rem;flex:1 1 16rem;min-width:0}
+        input,button,select{font:inherit;color:inherit}
+        input[type=search],input[type=email]{flex:1;min-width:0;padding:.4rem .6rem;border:1px solid var(--line);border-radius:.5rem;background:var(--card)}
+        button{padding:.4rem .8rem;border:1px solid var(--line);border-radius:.5rem;background:var(--chip);cursor:pointer}
+        h1{font-size:1.5rem;margin:1rem 0 .5rem;overflow-wrap:anywhere}
+        .card{display:flex;gap:.8rem;border:1px solid var(--line);border-radius:.7rem;padding:.8rem 1rem;margin:.8rem 0;background:var(--card)}
+        .card .body{flex:1;min-width:0}
+        .card h2{font-size:1.05rem;margin:0 0 .3rem;overflow-wrap:anywhere}
+        .card h2 a{text-decoration:none;color:var(--fg)}
+        .card p{margin:.2rem 0;overflow-wrap:anywhere}
+        .votes{flex:none;width:3.2rem;text-align:center;font-weight:700;border:1px solid var(--line);border-radius:.5rem;padding:.3rem 0;height:fit-content}
+        .votes small{display:block;font-weight:400;color:var(--muted)}
+        .meta{color:var(--muted);font-size:.9rem}
+        .chip{display:inline-block;background:var(--chip);border-radius:1rem;padding:0 .5rem;margin:0 .2rem .2rem 0;font-size:.85rem}
+        nav.pager{display:flex;justify-content:space-between;gap:1rem;margin:1rem 0;flex-wrap:wrap}
+        .sorts{display:flex;gap:.4rem;flex-wrap:wrap;margin:.5rem 0}
+        .sorts a,.sorts strong{padding:.15rem .7rem;border:1px solid var(--line);border-radius:1rem;text-decoration:none;font-size:.9rem}
+        .sorts strong{background:var(--chip)}
+        svg.chart{width:100%;height:auto;max-height:9rem;display:block;margin:.5rem 0}
+        svg.chart rect{fill:var(--accent);opacity:.8}
+        svg.chart text{fill:var(--muted);font-size:10px}
+        .abstract{font-size:1.02rem}
+        dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:1rem 0}
+        dl.facts dt{color:var(--muted)}
+        dl.facts dd{margin:0;overflow-wrap:anywhere}
+        .links a{margin-right:.8rem}
+        footer{border-top:1px solid var(--line);margin-top:2rem;padding:1rem 0 2rem}
+        form.subscribe{display:flex;flex-direction:column;gap:.4rem;max-width:30rem}
+        form.subscribe label{font-weight:600}
+        form.subscribe div{display:flex;gap:.4rem}
+        @media (max-width:40rem){body{padding:0 .7rem}.card{padding:.7rem}.votes{width:2.6rem}h1{font-size:1.3rem}}
+        """
+
+    /// The logo: a rolled newspaper.
+    static let favicon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect x="6" y="10" width="52" height="44" rx="6" fill="#2456c7"/>\
+        <rect x="14" y="18" width="36" height="6" rx="2" fill="#fff"/><rect x="14" y="30" width="16" height="16" rx="2" fill="#ffe58a"/>\
+        <rect x="34" y="30" width="16" height="4" rx="2" fill="#fff"/><rect x="34" y="38" width="16" height="4" rx="2" fill="#fff"/>\
+        <rect x="34" y="46" width="10" height="2" rx="1" fill="#fff"/></svg>
+        """
 }

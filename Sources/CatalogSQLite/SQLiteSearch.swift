@@ -1,0 +1,111 @@
+import Catalog
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// Keyword search on SQLite FTS5 (schema in migration `003-keyword-search`): BM25 ranking with
+/// the title weighted highest, Porter stemming, phrases, exclusions and filters.
+extension SQLiteCatalog {
+    /// BM25 weights of the indexed columns: a word in the title counts ten times one in the
+    /// abstract, one in the author list four times.
+    static let bm25 = "bm25(paper_search, 10.0, 4.0, 1.0)"
+
+    public func search(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [SearchHit] {
+        guard !query.isEmpty, limit > 0 else { return [] }
+        var conditions = ["p.deleted = 0"]
+        var arguments: [any DatabaseValueConvertible] = []  // in placeholder order
+        if !query.categories.isEmpty {
+            conditions.append("(" + query.categories.map { _ in "(' ' || p.categories || ' ') LIKE ? ESCAPE '\\'" }.joined(separator: " OR ") + ")")
+            arguments += query.categories.map { "% \(Self.escapeLike($0)) %" }
+        }
+        if let from = query.publishedFrom { conditions.append("p.published >= ?"); arguments.append(from) }
+        if let through = query.publishedThrough, let next = DateText.day(through, plus: 1) {
+            conditions.append("p.published < ?")
+            arguments.append(next)
+        }
+        let columns = PaperRow.columns.map { "p.\($0)" }.joined(separator: ", ")
+        let mark = "char(\(SearchHit.markStart.unicodeScalars.first!.value)), char(\(SearchHit.markEnd.unicodeScalars.first!.value))"
+        let sql: String
+        if let match = Self.ftsExpression(query) {
+            sql = """
+                SELECT \(columns), highlight(paper_search, 0, \(mark)), snippet(paper_search, 2, \(mark), '…', 40), \(Self.bm25)
+                FROM paper_search JOIN papers p ON p.rowid = paper_search.rowid
+                WHERE paper_search MATCH ? AND \(conditions.joined(separator: " AND "))
+                ORDER BY \(Self.bm25) LIMIT ? OFFSET ?
+                """
+            arguments.insert(match, at: 0)
+        } else {
+            // Filters without words: the matching papers, newest first, minus any exclusions.
+            if let excluded = Self.ftsExpression(excluding: query) {
+                conditions.append("p.rowid NOT IN (SELECT rowid FROM paper_search WHERE paper_search MATCH ?)")
+                arguments.append(excluded)
+            }
+            sql = """
+                SELECT \(columns), p.title, substr(p.abstract, 1, 300), 0.0 FROM papers p
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY p.published IS NULL, p.published DESC, p.id DESC LIMIT ? OFFSET ?
+                """
+        }
+        arguments += [limit, max(0, offset)]
+        let bound = StatementArguments(arguments.map { $0.databaseValue })
+        return try await pool.read { db in
+            let statement = try db.makeStatement(sql: sql)
+            try statement.setArguments(bound)
+            return try PaperRow.fetchAll(statement, in: db) { raw, c in
+                (PaperRow.text(raw, c) ?? "", PaperRow.text(raw, c + 1) ?? "", -sqlite3_column_double(raw, c + 2))
+            }.map { paper, extra in
+                SearchHit(paper: paper, markedTitle: extra.0, markedSnippet: extra.1, score: extra.2)
+            }
+        }
+    }
+
+    /// The FTS5 expression for the words, phrases and authors of `query`, with its exclusions;
+    /// nil when it has none. Every word is double-quoted, and words hold only letters and digits,
+    /// so nothing a user types is read as FTS5 syntax.
+    static func ftsExpression(_ query: SearchQuery) -> String? {
+        let positive = query.words.map { quoted([$0]) } + query.phrases.map(quoted) + query.authors.map { "authors : " + quoted($0) }
+        guard !positive.isEmpty else { return nil }
+        let all = positive.joined(separator: " AND ")
+        guard let excluded = ftsExpression(excluding: query) else { return all }
+        return "(\(all)) NOT (\(excluded))"
+    }
+
+    static func ftsExpression(excluding query: SearchQuery) -> String? {
+        query.excluded.isEmpty ? nil : query.excluded.map(quoted).joined(separator: " OR ")
+    }
+
+    private static func quoted(_ words: [String]) -> String { "\"" + words.joined(separator: " ") + "\"" }
+
+    public func updateSearchIndex(limit: Int) async throws -> Int {
+        try await pool.write { db in
+            let queued = try Int64.fetchAll(
+                db, sql: "SELECT paper_rowid FROM search_pending ORDER BY paper_rowid LIMIT ?", arguments: [max(1, limit)])
+            guard let last = queued.last else { return 0 }
+            try db.execute(
+                sql: """
+                    INSERT INTO paper_search (rowid, title, authors, abstract)
+                    SELECT rowid, title, authors, abstract FROM papers
+                    WHERE rowid IN (SELECT paper_rowid FROM search_pending WHERE paper_rowid <= ?)
+                    """,
+                arguments: [last])
+            try db.execute(sql: "DELETE FROM search_pending WHERE paper_rowid <= ?", arguments: [last])
+            return queued.count
+        }
+    }
+
+    public func searchIndexBacklog() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM search_pending") ?? 0 }
+    }
+
+    /// Rebuilds the whole search index from `papers` (after a VACUUM, which may renumber rowids).
+    public func rebuildSearchIndex() async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO paper_search (paper_search) VALUES ('rebuild'); DELETE FROM search_pending")
+        }
+    }
+
+    static func escapeLike(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+    }
+}

@@ -1,0 +1,58 @@
+import Catalog
+import Hummingbird
+
+/// A page per paper, for every paper in the catalog (featured or not), and its Markdown twin.
+struct PaperPages: Sendable {
+    let catalog: any CatalogStore
+
+    /// `/papers/{id}`, or `/papers/{id}.md` for the Markdown.
+    func paper(_ text: String) async throws -> Response {
+        if text.hasSuffix(".md") { return try await markdown(String(text.dropLast(3))) }
+        guard let id = ArxivID(text) else { return HTML.notFound("'\(text.prefix(80))' is not an arXiv id.") }
+        guard let p = try await catalog.paper(id), !p.deleted else { return HTML.notFound("\(id) is not in this catalog.") }
+        var body = "<article class=\"paper\"><h1>\(HTML.escape(p.title))</h1>"
+        body += "<p>\(p.authors.map(HTML.escape).joined(separator: ", "))</p>"
+        body += "<div class=\"card\"><div class=\"votes\">\(p.upvotes)<small>upvotes</small></div><div class=\"body links\">"
+        var links = ["<a href=\"https://arxiv.org/abs/\(HTML.escape(id.value))\">arXiv page</a>",
+                     "<a href=\"https://arxiv.org/pdf/\(HTML.escape(id.value))\">PDF</a>"]
+        if let repo = p.githubRepo { links.append("<a href=\"\(HTML.escape(repo))\" rel=\"nofollow\">GitHub repository</a>") }
+        if let page = p.projectPage { links.append("<a href=\"\(HTML.escape(page))\" rel=\"nofollow\">Project page</a>") }
+        links.append("<a href=\"/papers/\(HTML.escape(id.value)).md\">Markdown</a>")
+        body += links.joined(separator: " ") + "</div></div>"
+        body += "<h2>Abstract</h2><p class=\"abstract\">\(HTML.escape(p.abstract))</p>"
+        body += "<dl class=\"facts\">"
+        func fact(_ name: String, _ html: String?) { if let html { body += "<dt>\(name)</dt><dd>\(html)</dd>" } }
+        fact("arXiv id", HTML.escape(id.value) + (p.version > 0 ? " (v\(p.version))" : ""))
+        fact("Published", p.published.map { HTML.escape(String($0.prefix(10))) })
+        fact("Updated", p.updated.flatMap { $0 == p.published ? nil : HTML.escape(String($0.prefix(10))) })
+        fact("Featured", p.featuredDate.map { "<a href=\"/papers/date/\(HTML.escape($0))\">\(HTML.escape($0))</a>" })
+        fact("Submitted by", p.submittedBy.map { "<a href=\"/users/\(HTML.queryValue($0))\">\(HTML.escape($0))</a>" })
+        fact("Categories", p.categories.isEmpty ? nil : p.categories.map { "<span class=\"chip\">\(HTML.escape($0))</span>" }.joined())
+        fact("Comment", p.comment.map(HTML.escape))
+        fact("Journal", p.journalRef.map(HTML.escape))
+        fact("DOI", p.doi.map { "<a href=\"https://doi.org/\(HTML.escape($0))\">\(HTML.escape($0))</a>" })
+        fact("License", p.license.map { $0.hasPrefix("http") ? "<a href=\"\(HTML.escape($0))\">\(HTML.escape($0))</a>" : HTML.escape($0) })
+        body += "</dl></article>"
+        return HTML.page(title: p.title, body: body)
+    }
+
+    /// `/papers/{id}.md`: the paper as Markdown, as the Hub serves it for `read_paper`.
+    func markdown(_ text: String) async throws -> Response {
+        let plain: (HTTPResponse.Status, String) -> Response = { status, body in
+            Response(status: status, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+        guard let id = ArxivID(text) else { return plain(.notFound, "'\(text.prefix(80))' is not an arXiv id.\n") }
+        guard let p = try await catalog.paper(id), !p.deleted else { return plain(.notFound, "\(id) is not in this catalog.\n") }
+        var lines = ["# \(p.title)", ""]
+        if !p.authors.isEmpty { lines += ["**Authors:** \(p.authors.joined(separator: ", "))", ""] }
+        var facts = ["arXiv: [\(id.value)](https://arxiv.org/abs/\(id.value))", "PDF: https://arxiv.org/pdf/\(id.value)"]
+        if let published = p.published { facts.append("Published: \(published.prefix(10))") }
+        if let day = p.featuredDate { facts.append("Featured: \(day) (\(p.upvotes) upvotes)") }
+        if !p.categories.isEmpty { facts.append("Categories: \(p.categories.joined(separator: " "))") }
+        if let repo = p.githubRepo { facts.append("Code: \(repo)") }
+        if let page = p.projectPage { facts.append("Project page: \(page)") }
+        lines += facts.map { "- \($0)" } + ["", "## Abstract", "", p.abstract]
+        if let comment = p.comment { lines += ["", "Comment: \(comment)"] }
+        return plain(.ok, lines.joined(separator: "\n") + "\n")
+    }
+}
