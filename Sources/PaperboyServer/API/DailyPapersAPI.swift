@@ -82,9 +82,7 @@ struct DailyPapersAPI: Sendable {
     }
 
     static func parameters(_ request: Request) -> [String: String] {
-        var out: [String: String] = [:]
-        for (key, value) in request.uri.queryParameters { out[String(key)] = String(value) }
-        return out
+        QueryString(request).all
     }
 
     static func integer(_ text: String?, name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

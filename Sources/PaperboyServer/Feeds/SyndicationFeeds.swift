@@ -45,7 +45,7 @@ struct SyndicationFeeds: Sendable {
             feed = Feed(title: "Trending papers", description: "The papers of the last week of the feed, ranked by \(TrendingScore.formula).",
                         pagePath: "/papers/trending", selfPath: "/feeds/\(file)", papers: try await listing.trending(limit: 50, offset: 0))
         case "search":
-            let text = String(request.uri.queryParameters["q"] ?? "").prefix(SearchQuery.maxLength)
+            let text = String(QueryString(request)["q"] ?? "").prefix(SearchQuery.maxLength)
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
                 return Self.plain(.badRequest, "A search feed needs a query: /feeds/search.\(format.rawValue)?q=your+words")
             }

@@ -16,7 +16,7 @@ struct FeedPages: Sendable {
         var page = 0
 
         init(_ request: Request) throws(PageError) {
-            let query = request.uri.queryParameters
+            let query = QueryString(request)
             if let text = query["sort"] {
                 guard let sort = FeedSort(rawValue: String(text)) else {
                     throw .badRequest("sort '\(text.prefix(40))' is not one of \(FeedSort.allCases.map(\.rawValue).joined(separator: ", ")).")

@@ -10,9 +10,10 @@ struct SearchPages: Sendable {
     /// `/search?q=…&p=…`: keyword search with the matched words marked. Whatever is typed
     /// gives results or an honest "no results".
     func search(_ request: Request) async throws -> Response {
-        let text = String(request.uri.queryParameters["q"] ?? "")
+        let parameters = QueryString(request)
+        let text = parameters["q"] ?? ""
         var page = 0
-        if let p = request.uri.queryParameters["p"] {
+        if let p = parameters["p"] {
             guard let n = Int(p), (0...1_000).contains(n) else { return HTML.badRequest("p '\(p.prefix(40))' must be a page number from 0 to 1000.") }
             page = n
         }
@@ -48,7 +49,7 @@ struct SearchPages: Sendable {
     /// `/subscribe`: how to follow the feed. Email digests arrive with the digest feature;
     /// until then the page offers the feeds, which work in any feed reader.
     func subscribe(_ request: Request) async throws -> Response {
-        let email = String(request.uri.queryParameters["email"] ?? "")
+        let email = QueryString(request)["email"] ?? ""
         var body = "<h1>Follow the papers</h1>"
         if !email.isEmpty {
             body += "<p>This server does not send email digests yet, so <strong>\(HTML.escape(String(email.prefix(200))))</strong> was not subscribed. Follow a feed below instead.</p>"

@@ -1,0 +1,61 @@
+import Catalog
+import CatalogSQLite
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Importers
+import PaperboyServer
+import Prometheus
+import TestSupport
+
+/// A site over the demo catalog shipped in the repo (440 real papers featured 2026-07-27 to
+/// 2026-08-21) plus one hostile paper whose title and abstract carry markup, with the clock
+/// pinned to the evening of 2026-08-21 so trending is reproducible.
+enum TestSite {
+    static let hostileID = "2608.99999"
+    static let hostileTitle = "<script>alert('title')</script> & \"Quotes\""
+    /// 2026-08-21T18:00Z as days since 1970.
+    static let now = Double(DateText.daysFromCivil(2026, 8, 21)) + 0.75
+
+    static func catalog() async throws -> SQLiteCatalog {
+        let catalog = try await TestSupport.freshCatalog()
+        let demo = TestSupport.projectRoot.appendingPathComponent("demo/daily_papers_demo.jsonl.gz").path
+        _ = try await ImportRunner(store: catalog).run(InputFormat.jsonl.makeReader(try ByteReader.open(path: demo)), input: demo)
+        var hostile = PaperRecord(id: ArxivID(hostileID)!)
+        hostile.version = 1
+        hostile.title = hostileTitle
+        hostile.abstract = "An abstract with <img src=x onerror=alert(1)> and a ]]> marker."
+        hostile.authors = ["<b>Bold</b> Author"]
+        hostile.categories = ["cs.CL"]
+        hostile.published = "2026-08-20T00:00:00Z"
+        hostile.featuredDate = "2026-08-21"
+        hostile.submittedBy = "<evil>"
+        hostile.upvotes = 1
+        _ = try await catalog.apply([.upsert(hostile)], checkpoint: nil)
+        while try await catalog.updateSearchIndex(limit: 1_000) > 0 {}
+        return catalog
+    }
+
+    /// Runs `body` with a test client of a site over `catalog()`.
+    static func with(
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let app = buildApplication(
+            configuration: ServerConfiguration(publicBaseURL: "https://papers.example.org/"), catalog: try await catalog(),
+            metrics: metrics, now: { now })
+        try await app.test(.router) { client in try await body(client) }
+    }
+}
+
+extension TestClientProtocol {
+    /// GETs `uri` and answers the status and body text.
+    func get(_ uri: String) async throws -> (status: HTTPResponse.Status, body: String, headers: HTTPFields) {
+        try await execute(uri: uri, method: .get) { response in (response.status, String(buffer: response.body), response.headers) }
+    }
+}
+
+extension String {
+    /// How many times `needle` occurs.
+    func occurrences(of needle: String) -> Int { components(separatedBy: needle).count - 1 }
+}
