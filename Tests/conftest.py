@@ -1,63 +1,7 @@
-"""Shared pytest fixtures: start a real `paperboy serve` on a free loopback port over a fresh
-catalog, for the tests that drive it with real third-party programs (the Hugging Face Hub
-client, a feed parser, an OpenAPI validator, headless Chromium)."""
-import os, socket, subprocess, tempfile, time, urllib.request
-from pathlib import Path
-
+"""Session fixtures: Paperboy servers over the real Hub sample and over the demo set."""
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-HF_SAMPLE = SHARED / "formats" / "hf_api_daily_papers_date-2026-08-21.json"
-DEMO = ROOT / "demo" / "daily_papers_demo.jsonl.gz"
-
-
-def binary():
-    """The paperboy binary under test: $PAPERBOY_BIN, else the debug build, else the release one."""
-    if os.environ.get("PAPERBOY_BIN"):
-        return os.environ["PAPERBOY_BIN"]
-    for candidate in (ROOT / ".build" / "debug" / "paperboy", ROOT / ".build" / "release" / "paperboy"):
-        if candidate.exists():
-            return str(candidate)
-    raise RuntimeError("build paperboy first (swift build)")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class RunningPaperboy:
-    """A `paperboy serve` process over its own catalog; `url` is its base address."""
-
-    def __init__(self, *imports, extra_args=()):
-        self.work = tempfile.mkdtemp(prefix="paperboy-pytest-")
-        self.env = dict(os.environ, PAPERBOY_DATABASE=os.path.join(self.work, "catalog.sqlite"))
-        for path in imports:
-            subprocess.run([binary(), "import", str(path)], env=self.env, check=True, capture_output=True)
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        self.log = open(os.path.join(self.work, "serve.log"), "w")
-        self.process = subprocess.Popen(
-            [binary(), "serve", "--port", str(port), *extra_args], env=self.env,
-            stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1)
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"paperboy serve did not start; see {self.log.name}")
-
-    def stop(self):
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=15)
-        self.log.close()
+from paperboy_process import DEMO, HF_SAMPLE, RunningPaperboy
 
 
 @pytest.fixture(scope="session")

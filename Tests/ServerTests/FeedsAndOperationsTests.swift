@@ -33,6 +33,8 @@ import FoundationXML
             #expect(rss.body.contains("<link>https://papers.example.org/papers/"), "absolute links on the public URL")
             #expect(rss.body.contains("<pubDate>Fri, 21 Aug 2026 00:00:00 GMT</pubDate>"))
             #expect(!rss.body.contains("<script"), "markup in titles is escaped")
+            #expect(rss.body.contains("<category>cs.CL</category>"), "categories of the one paper that has some")
+            #expect(rss.body.contains("<dc:creator>&lt;b&gt;Bold&lt;/b&gt; Author</dc:creator>"))
 
             let atom = try await client.get("/feeds/trending.atom")
             #expect(atom.headers[.contentType] == "application/atom+xml; charset=utf-8")

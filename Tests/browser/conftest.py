@@ -15,7 +15,8 @@ SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 def _tool(env_name, *names):
     """Path of a browser program: $env_name if set, else the first of `names` on PATH."""
     if os.environ.get(env_name):
-        return os.environ[env_name]
+        path = os.environ[env_name]
+        return path if os.access(path, os.X_OK) else None
     for name in names:
         found = shutil.which(name)
         if found:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 
+# Selenium is imported inside the functions that use it, so that when it is missing the tests
+# fail with conftest's "run scripts/setup.sh --tests" message instead of a collection error.
+
 # The two screens, as chromedriver deviceMetrics: the phone is a touch device with a device pixel
 # ratio of 3, so `width=device-width` and the page's media queries apply as on a real phone.
 WIDTHS = {
@@ -77,7 +80,10 @@ def contrast(a, b):
 
 
 # One round trip that measures the page. Colours go through a 1x1 canvas so any CSS colour syntax
-# (rgb(), oklch(), color(srgb ...)) comes back as sRGB bytes [r, g, b, a].
+# (rgb(), oklch(), color(srgb ...)) comes back as sRGB bytes [r, g, b, a]. `spills` lists the
+# innermost boxes in and including a card whose content is wider than they are and shows outside
+# them (overflow-x: visible; a box that scrolls or clips on purpose is left alone; inline boxes
+# have no width of their own to overflow).
 PROBE = """
 const toRGBA = css => {
   const ctx = Object.assign(document.createElement('canvas'), {width: 1, height: 1}).getContext('2d');
@@ -86,8 +92,18 @@ const toRGBA = css => {
 };
 const box = el => { if (!el) return null; const r = el.getBoundingClientRect();
   return {left: r.left, right: r.right, width: r.width, height: r.height}; };
+const describe = el => {
+  const own = el.tagName.toLowerCase() + (el.classList.length ? '.' + Array.from(el.classList).join('.') : '');
+  const named = el.parentElement && !el.classList.length ? el.parentElement.closest('[class]') : null;
+  return named ? describe(named) + ' ' + own : own;
+};
+const spills = root => [root, ...root.querySelectorAll('*')].filter(el => {
+  const style = getComputedStyle(el);
+  return style.display !== 'inline' && style.overflowX === 'visible' && el.clientWidth > 0
+    && el.scrollWidth > el.clientWidth + 1;
+}).filter((el, _, all) => !all.some(other => other !== el && el.contains(other))).map(el => ({what: describe(el), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth,
+               text: el.textContent.trim().replace(/\\s+/g, ' ').slice(0, 40)}));
 const search = document.querySelector('form.search');
-const subscribe = document.querySelector('form.subscribe');
 const body = getComputedStyle(document.body), html = getComputedStyle(document.documentElement);
 const icon = document.querySelector('link[rel~="icon"]');
 return {
@@ -107,7 +123,7 @@ return {
     .map(i => i.currentSrc || i.src || i.outerHTML.slice(0, 120)),
   cards: Array.from(document.querySelectorAll('article.card')).map(card => {
     const r = card.getBoundingClientRect();
-    return {left: r.left, right: r.right, scrollWidth: card.scrollWidth, clientWidth: card.clientWidth,
+    return {left: r.left, right: r.right, spills: spills(card),
             title: (card.querySelector('h2, h3') || card).textContent.trim().slice(0, 60)};
   }),
 };
@@ -174,7 +190,7 @@ def test_page_renders(page, width, scheme, demo_url, browsers, screenshot_dir, r
 
     # Chromium asks for the favicon once per session and remembers a failure, so its console
     # error shows on one page at most: fetch the icon each page points to (or /favicon.ico).
-    icon_status, _ = http_status(probe["icon"])
+    icon_status, _ = (200, "") if probe["icon"].startswith("data:") else http_status(probe["icon"])
     if icon_status != 200:
         problems.append(f"favicon {probe['icon']} answers {icon_status}")
 
@@ -200,13 +216,17 @@ def test_page_renders(page, width, scheme, demo_url, browsers, screenshot_dir, r
 
     if page.cards and not probe["cards"]:
         problems.append("no paper cards (article.card) on a listing page")
+    spilled = {}  # box description -> (how many cards, first example), one line per kind of box
     for card in probe["cards"]:
         if card["left"] < -1 or card["right"] > viewport + 1:
             problems.append(f"card {card['title']!r} spans {card['left']:.0f}..{card['right']:.0f}px "
                             f"in a {viewport}px viewport")
-        elif card["scrollWidth"] > card["clientWidth"] + 1:
-            problems.append(f"card {card['title']!r} content is {card['scrollWidth']}px wide "
-                            f"in a {card['clientWidth']}px card")
+        for spill in card["spills"]:
+            count, example = spilled.get(spill["what"], (0, spill))
+            spilled[spill["what"]] = (count + 1, example)
+    for what, (count, example) in spilled.items():
+        problems.append(f"in {count} card(s), {what} overflows its box: content {example['scrollWidth']}px "
+                        f"wide in {example['clientWidth']}px (e.g. {example['text']!r})")
 
     # The colour scheme: body's background (html's if body's is transparent) must follow it,
     # and body text must stay readable on it (WCAG AA, 4.5:1).
@@ -226,4 +246,5 @@ def test_page_renders(page, width, scheme, demo_url, browsers, screenshot_dir, r
             problems.append(f"body text rgb{tuple(probe['bodyColor'][:3])} on rgb{tuple(background[:3])} "
                             f"has contrast {ratio:.1f}:1, below 4.5:1")
 
-    assert not problems, f"{page.path} at {width} width, {scheme}:\n  " + "\n  ".join(problems)
+    if problems:
+        pytest.fail(f"{page.path} at {width} width, {scheme}:\n  " + "\n  ".join(problems), pytrace=False)

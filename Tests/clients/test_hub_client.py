@@ -52,3 +52,10 @@ def test_read_paper_as_markdown(api):
     text = api.read_paper("2608.19880")
     assert text.startswith("# EnvHarness: Awakening Static Worlds for Agent Learning")
     assert "## Abstract" in text and "Chengsong Huang" in text
+
+
+def test_list_papers_searches(api):
+    found = list(api.list_papers(query="static worlds agent learning", limit=5))
+    assert found and found[0].id == "2608.19880"
+    assert found[0].title.startswith("EnvHarness")
+    assert list(api.list_papers(query="zzzqqqxxx")) == []

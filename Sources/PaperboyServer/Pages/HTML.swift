@@ -153,8 +153,8 @@ enum HTML {
         .card h2{font-size:1.05rem;margin:0 0 .3rem;overflow-wrap:anywhere}
         .card h2 a{text-decoration:none;color:var(--fg)}
         .card p{margin:.2rem 0;overflow-wrap:anywhere}
-        .votes{flex:none;width:3.2rem;text-align:center;font-weight:700;border:1px solid var(--line);border-radius:.5rem;padding:.3rem 0;height:fit-content}
-        .votes small{display:block;font-weight:400;color:var(--muted)}
+        .votes{flex:none;min-width:3.6rem;text-align:center;font-weight:700;border:1px solid var(--line);border-radius:.5rem;padding:.3rem .25rem;height:fit-content}
+        .votes small{display:block;font-weight:400;font-size:.7rem;color:var(--muted)}
         .meta{color:var(--muted);font-size:.9rem}
         .chip{display:inline-block;background:var(--chip);border-radius:1rem;padding:0 .5rem;margin:0 .2rem .2rem 0;font-size:.85rem}
         nav.pager{display:flex;justify-content:space-between;gap:1rem;margin:1rem 0;flex-wrap:wrap}
@@ -173,7 +173,7 @@ enum HTML {
         form.subscribe{display:flex;flex-direction:column;gap:.4rem;max-width:30rem}
         form.subscribe label{font-weight:600}
         form.subscribe div{display:flex;gap:.4rem}
-        @media (max-width:40rem){body{padding:0 .7rem}.card{padding:.7rem}.votes{width:2.6rem}h1{font-size:1.3rem}}
+        @media (max-width:40rem){body{padding:0 .7rem}.card{padding:.7rem;gap:.6rem}.votes{min-width:3.2rem}h1{font-size:1.3rem}}
         """
 
     /// The logo: a rolled newspaper.
