@@ -178,7 +178,40 @@ enum JSONStringArray {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Reads what `encode` wrote (and any other JSON array of strings, escapes included)
+    /// without Foundation's decoder, which cost more than the rest of a listing's row reading.
+    /// Anything unexpected falls back to Foundation.
     static func decode(_ text: String) -> [String] {
+        var text = text
+        return text.withUTF8 { bytes -> [String]? in
+            var out: [String] = []
+            var i = 0
+            func skipSpaces() { while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 } }
+            skipSpaces()
+            guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { return nil }
+            i += 1
+            skipSpaces()
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { return [] }
+            while i < bytes.count {
+                guard bytes[i] == UInt8(ascii: "\"") else { return nil }
+                i += 1
+                let start = i
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\\") { i += 1 }
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }  // escapes: Foundation
+                out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                i += 1
+                skipSpaces()
+                guard i < bytes.count else { return nil }
+                if bytes[i] == UInt8(ascii: "]") { return out }
+                guard bytes[i] == UInt8(ascii: ",") else { return nil }
+                i += 1
+                skipSpaces()
+            }
+            return nil
+        } ?? foundationDecode(text)
+    }
+
+    private static func foundationDecode(_ text: String) -> [String] {
         guard let data = text.data(using: .utf8),
               let strings = try? JSONDecoder().decode([String].self, from: data) else { return [] }
         return strings

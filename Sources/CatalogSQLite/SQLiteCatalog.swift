@@ -122,7 +122,8 @@ public final class SQLiteCatalog: CatalogStore {
                     """
                 var bound = StatementArguments(filterArguments)
                 bound += [limit, offset]
-                let statement = try db.makeStatement(sql: sql)
+                // Listings repeat a handful of query shapes: keep them compiled.
+                let statement = try db.cachedStatement(sql: sql)
                 try statement.setArguments(bound)
                 return try PaperRow.fetchAll(statement, in: db)
             }

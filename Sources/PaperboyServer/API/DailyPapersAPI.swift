@@ -55,7 +55,7 @@ struct DailyPapersAPI: Sendable {
             }
             let papers = try await listing.papers(
                 from: range?.from, through: range?.through, submitter: query["submitter"], sort: sort, limit: limit, offset: page * limit)
-            return try Self.json(papers.map { HubJSON.dailyItem($0, baseURL: baseURL) })
+            return Self.json(HubJSON.dailyItems(papers, baseURL: baseURL))
         } catch let bad as BadRequest {
             return Self.error(bad.message, status: .badRequest)
         }
@@ -69,7 +69,7 @@ struct DailyPapersAPI: Sendable {
             let limit = try Self.integer(query["limit"], name: "limit", default: Self.defaultLimit, range: 1...Self.maxLimit)
             let page = try Self.integer(query["p"], name: "p", default: 0, range: 0...10_000)
             let hits = try await catalog.search(SearchQuery(parsing: query["q"] ?? ""), limit: limit, offset: page * limit)
-            return try Self.json(hits.map { HubJSON.dailyItem($0.paper, baseURL: baseURL) })
+            return Self.json(HubJSON.dailyItems(hits.map(\.paper), baseURL: baseURL))
         } catch let bad as BadRequest {
             return Self.error(bad.message, status: .badRequest)
         }
@@ -78,7 +78,9 @@ struct DailyPapersAPI: Sendable {
     func paper(_ text: String) async throws -> Response {
         guard let id = ArxivID(text) else { return Self.error("'\(text.prefix(80))' is not an arXiv id", status: .badRequest) }
         guard let paper = try await catalog.paper(id), !paper.deleted else { return Self.error("Paper not found", status: .notFound) }
-        return try Self.json(HubJSON.paper(paper))
+        var json = JSONWriter()
+        HubJSON.paper(paper, into: &json)
+        return Self.json(json.bytes)
     }
 
     static func parameters(_ request: Request) -> [String: String] {
@@ -93,14 +95,13 @@ struct DailyPapersAPI: Sendable {
         return n
     }
 
-    static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let data = try encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func error(_ message: String, status: HTTPResponse.Status) -> Response {
-        (try? json(["error": message], status: status)) ?? Response(status: status)
+        var json = JSONWriter(capacity: 128)
+        json.object { $0.field("error", message) }
+        return Self.json(json.bytes, status: status)
     }
 }

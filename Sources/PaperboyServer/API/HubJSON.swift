@@ -1,109 +1,92 @@
 import Catalog
-import Foundation
 
-/// The JSON shapes of the Hugging Face Hub papers API (`/api/daily_papers`, `/api/papers/{id}`),
-/// field for field, so that Hub clients such as `huggingface_hub` read Paperboy unchanged.
-/// The real response this follows is `shared/formats/hf_api_daily_papers_date-2026-08-21.json`.
+/// The JSON shapes of the Hugging Face Hub papers API (`/api/daily_papers`, `/api/papers/{id}`,
+/// `/api/papers/search`), field for field, so that Hub clients such as `huggingface_hub` read
+/// Paperboy unchanged. The real response this follows is
+/// `shared/formats/hf_api_daily_papers_date-2026-08-21.json`; `/openapi.json` documents it.
 enum HubJSON {
-    struct Author: Encodable {
-        let id: String
-        let name: String
-        let hidden = false
-        enum CodingKeys: String, CodingKey { case id = "_id", name, hidden }
-    }
-
-    struct User: Encodable {
-        let id: String
-        let name: String
-        let fullname: String
-        let user: String
-        let avatarUrl = ""
-        let isPro = false
-        let type = "user"
-        enum CodingKeys: String, CodingKey { case id = "_id", name, fullname, user, avatarUrl, isPro, type }
-
-        init(id: String, name: String) {
-            self.id = id
-            self.name = name
-            fullname = name
-            user = name
+    /// The `paper` object: also the whole body of `/api/papers/{id}`.
+    static func paper(_ p: Paper, into json: inout JSONWriter) {
+        json.object { o in
+            o.field("id", p.id.value)
+            o.key("authors")
+            o.array(p.authors.enumerated()) { a, author in
+                a.object { o in
+                    o.field("_id", objectID("author", "\(p.id.value)#\(author.offset)"))
+                    o.field("name", author.element)
+                    o.field("hidden", false)
+                }
+            }
+            o.field("publishedAt", p.published.map(hubDate))
+            o.field("submittedOnDailyAt", p.featuredDate.map { "\($0)T00:00:00.000Z" })
+            o.field("title", p.title)
+            o.field("summary", p.abstract)
+            o.field("upvotes", p.upvotes)
+            o.field("discussionId", objectID("discussion", p.id.value))
+            if let submitter = p.submittedBy {
+                o.key("submittedOnDailyBy")
+                user(submitter, into: &o)
+            }
+            o.field("projectPage", p.projectPage)
+            o.field("githubRepo", p.githubRepo)
+            o.field("githubStars", p.githubStars)
+            organization(p, into: &o)
+            o.field("numComments", p.numComments)
         }
     }
 
-    struct Organization: Encodable {
-        let id: String
-        let name: String
-        let fullname: String
-        enum CodingKeys: String, CodingKey { case id = "_id", name, fullname }
+    /// One item of `/api/daily_papers`: the paper, and its title, summary and submitter again
+    /// at the top level, as the Hub repeats them.
+    static func dailyItem(_ p: Paper, baseURL: String, into json: inout JSONWriter) {
+        json.object { o in
+            o.key("paper")
+            paper(p, into: &o)
+            o.field("publishedAt", p.published.map(hubDate))
+            o.field("title", p.title)
+            o.field("summary", p.abstract)
+            o.field("thumbnail", "\(baseURL)/papers/\(p.id.value)")
+            o.field("numComments", p.numComments)
+            if let submitter = p.submittedBy {
+                o.key("submittedBy")
+                user(submitter, into: &o)
+            }
+            organization(p, into: &o)
+            o.field("isAuthorParticipating", false)
+        }
     }
 
-    /// The `paper` object: also the whole body of `/api/papers/{id}`.
-    struct PaperObject: Encodable {
-        let id: String
-        let authors: [Author]
-        let publishedAt: String?
-        let submittedOnDailyAt: String?
-        let title: String
-        let summary: String
-        let upvotes: Int
-        let discussionId: String
-        let submittedOnDailyBy: User?
-        let projectPage: String?
-        let githubRepo: String?
-        let githubStars: Int?
-        let organization: Organization?
-        let numComments: Int
+    static func dailyItems(_ papers: [Paper], baseURL: String) -> [UInt8] {
+        var json = JSONWriter(capacity: 4_096 * max(1, papers.count))
+        json.array(papers) { json, p in dailyItem(p, baseURL: baseURL, into: &json) }
+        return json.bytes
     }
 
-    /// One item of `/api/daily_papers`.
-    struct DailyItem: Encodable {
-        let paper: PaperObject
-        let publishedAt: String?
-        let title: String
-        let summary: String
-        let thumbnail: String
-        let numComments: Int
-        let submittedBy: User?
-        let organization: Organization?
-        let isAuthorParticipating = false
+    private static func user(_ name: String, into json: inout JSONWriter) {
+        json.object { o in
+            o.field("_id", objectID("user", name))
+            o.field("name", name)
+            o.field("fullname", name)
+            o.field("user", name)
+            o.field("avatarUrl", "")
+            o.field("isPro", false)
+            o.field("type", "user")
+        }
     }
 
-    static func paper(_ p: Paper) -> PaperObject {
-        let submitter = p.submittedBy.map { User(id: objectID("user", $0), name: $0) }
-        return PaperObject(
-            id: p.id.value,
-            authors: p.authors.enumerated().map { Author(id: objectID("author", "\(p.id.value)#\($0.offset)"), name: $0.element) },
-            publishedAt: p.published.map(hubDate),
-            submittedOnDailyAt: p.featuredDate.map { "\($0)T00:00:00.000Z" },
-            title: p.title,
-            summary: p.abstract,
-            upvotes: p.upvotes,
-            discussionId: objectID("discussion", p.id.value),
-            submittedOnDailyBy: submitter,
-            projectPage: p.projectPage,
-            githubRepo: p.githubRepo,
-            githubStars: p.githubStars,
-            organization: organization(p),
-            numComments: p.numComments)
-    }
-
-    static func dailyItem(_ p: Paper, baseURL: String) -> DailyItem {
-        let object = paper(p)
-        return DailyItem(
-            paper: object, publishedAt: object.publishedAt, title: p.title, summary: p.abstract,
-            thumbnail: "\(baseURL)/papers/\(p.id.value)", numComments: p.numComments,
-            submittedBy: object.submittedOnDailyBy, organization: object.organization)
-    }
-
-    private static func organization(_ p: Paper) -> Organization? {
-        guard let name = p.organization else { return nil }
+    private static func organization(_ p: Paper, into json: inout JSONWriter) {
+        guard let name = p.organization else { return }
         let slug = name.lowercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).joined(separator: "-")
-        return Organization(id: objectID("organization", name), name: slug, fullname: name)
+        json.key("organization")
+        json.object { o in
+            o.field("_id", objectID("organization", name))
+            o.field("name", slug)
+            o.field("fullname", name)
+        }
     }
 
     /// `2025-10-16T17:59:37Z` as the Hub writes it: `2025-10-16T17:59:37.000Z`.
     static func hubDate(_ timestamp: String) -> String {
-        timestamp.hasSuffix("Z") && timestamp.count == 20 ? String(timestamp.dropLast()) + ".000Z" : timestamp
+        timestamp.hasSuffix("Z") && timestamp.utf8.count == 20 ? String(timestamp.dropLast()) + ".000Z" : timestamp
     }
 
     /// A stable 24-hex-digit id in the Hub's ObjectId format, derived from what it names
@@ -111,13 +94,17 @@ enum HubJSON {
     static func objectID(_ kind: String, _ key: String) -> String {
         func fnv(_ seed: UInt64) -> UInt64 {
             var h = seed
-            for b in (kind + ":" + key).utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+            for b in kind.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+            h = (h ^ UInt64(UInt8(ascii: ":"))) &* 0x100000001b3
+            for b in key.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
             return h
         }
-        let high = String(fnv(0xcbf29ce484222325), radix: 16)
-        let low = String(fnv(0x84222325cbf29ce4) & 0xFFFF_FFFF, radix: 16)
-        let padded = String(repeating: "0", count: max(0, 16 - high.count)) + high
-            + String(repeating: "0", count: max(0, 8 - low.count)) + low
-        return String(padded.prefix(24))
+        let hex = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 24) { out in
+            let high = fnv(0xcbf29ce484222325), low = fnv(0x84222325cbf29ce4) & 0xFFFF_FFFF
+            for i in 0..<16 { out[i] = hex[Int((high >> UInt64(60 - 4 * i)) & 15)] }
+            for i in 0..<8 { out[16 + i] = hex[Int((low >> UInt64(28 - 4 * i)) & 15)] }
+            return 24
+        }
     }
 }

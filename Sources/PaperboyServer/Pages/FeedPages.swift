@@ -200,8 +200,18 @@ struct FeedPages: Sendable {
     /// A paper in a list: what the seed page shows (title, excerpt, number of authors, date,
     /// upvotes), plus the primary category and a code link when there is one.
     static func card(_ p: Paper) -> String {
-        let excerpt = p.abstract.count > 300 ? String(p.abstract.prefix(300)) + "…" : p.abstract
-        return cardHTML(p, title: HTML.escape(p.title), excerpt: HTML.escape(excerpt))
+        return cardHTML(p, title: HTML.escape(p.title), excerpt: HTML.escape(excerpt(p.abstract)))
+    }
+
+    /// About the first 300 characters, cut at a word boundary (counted in Unicode scalars, which
+    /// is cheap, rather than grapheme clusters).
+    static func excerpt(_ text: String, length: Int = 300) -> String {
+        let scalars = text.unicodeScalars
+        guard text.utf8.count > length, let cut = scalars.index(scalars.startIndex, offsetBy: length, limitedBy: scalars.endIndex),
+              cut < scalars.endIndex else { return text }
+        let head = scalars[..<cut]
+        let end = head.lastIndex(of: " ") ?? cut
+        return String(String.UnicodeScalarView(head[..<end])) + "…"
     }
 
     /// A search result: the same card with the matched words marked.

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Load test of `paperboy serve` with wrk, 64 connections, on the full shared data (9,877 Daily
+# Papers and 46,670 arXiv listings), side by side in the same run with nginx serving the very
+# same responses as static files: the ceiling for those bytes on this machine. Reports
+# requests per second, p50/p99 latency and the ratio to nginx, for the day page, the JSON API
+# and a paper page.
+#
+# Usage: bench/http_benchmark.sh [seconds per run (10)] [rounds (3)]
+# Needs: wrk and nginx (Debian: apt-get install wrk nginx-light), a release build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10}
+ROUNDS=${2:-3}
+OUT=bench-out/http
+mkdir -p "$OUT/static"
+BIN=.build/release/paperboy
+[ -x "$BIN" ] || swift build -c release --product paperboy
+DB="$OUT/catalog.sqlite"
+if [ ! -f "$DB" ]; then
+  "$BIN" import --database "$DB" ../shared/data/arxiv_listings.jsonl.gz ../shared/data/hf_daily_papers.jsonl.gz
+fi
+PORT=18080
+NGINX_PORT=18081
+
+# Paperboy as shipped: default log level, one access-log line per request (to a file).
+"$BIN" serve --database "$DB" --port "$PORT" 2>"$OUT/serve.log" &
+PAPERBOY=$!
+cat >"$OUT/nginx.conf" <<NGINX
+worker_processes auto;
+pid $PWD/$OUT/nginx.pid;
+error_log $PWD/$OUT/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log $PWD/$OUT/nginx-access.log;
+  types { text/html html; application/json json; }
+  server { listen 127.0.0.1:$NGINX_PORT; root $PWD/$OUT/static; }
+}
+NGINX
+nginx -c "$PWD/$OUT/nginx.conf"
+trap 'kill $PAPERBOY 2>/dev/null; nginx -c "$PWD/$OUT/nginx.conf" -s stop 2>/dev/null' EXIT
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.1; done
+
+DAY=$(curl -sf "http://127.0.0.1:$PORT/api/daily_papers?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["paper"]["submittedOnDailyAt"][:10])')
+PAPER=$(curl -sf "http://127.0.0.1:$PORT/api/daily_papers?date=$DAY&limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["paper"]["id"])')
+declare -A PATHS=([day-page]="/papers/date/$DAY" [api-day]="/api/daily_papers?date=$DAY" [paper-page]="/papers/$PAPER")
+declare -A FILES=([day-page]="day.html" [api-day]="day.json" [paper-page]="paper.html")
+for name in "${!PATHS[@]}"; do curl -sf "http://127.0.0.1:$PORT${PATHS[$name]}" -o "$OUT/static/${FILES[$name]}"; done
+
+# wrk's summary as "requests/s p50_ms p99_ms".
+measure() {
+  wrk -t2 -c64 -d"${DURATION}s" --latency "$1" | python3 -c '
+import re, sys
+text = sys.stdin.read()
+def ms(label):
+    m = re.search(r"^\s+" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    value, unit = float(m.group(1)), m.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+assert not errors, "error responses: " + errors.group(1)
+print(float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), ms("50"), ms("99"))'
+}
+
+echo "$(nproc) cores; $(date -u +%FT%TZ); day $DAY, paper $PAPER; wrk -t2 -c64 -d${DURATION}s, $ROUNDS rounds" | tee "$OUT/results.txt"
+printf "%-11s %5s %10s %8s %8s %10s %8s %8s %7s\n" endpoint round pb_req/s pb_p50 pb_p99 ng_req/s ng_p50 ng_p99 ratio | tee -a "$OUT/results.txt"
+for name in day-page api-day paper-page; do
+  for round in $(seq "$ROUNDS"); do
+    read -r pb pb50 pb99 < <(measure "http://127.0.0.1:$PORT${PATHS[$name]}")
+    read -r ng ng50 ng99 < <(measure "http://127.0.0.1:$NGINX_PORT/${FILES[$name]}")
+    printf "%-11s %5s %10.0f %8.2f %8.2f %10.0f %8.2f %8.2f %7.2f\n" "$name" "$round" "$pb" "$pb50" "$pb99" "$ng" "$ng50" "$ng99" \
+      "$(python3 -c "print($pb / $ng)")" | tee -a "$OUT/results.txt"
+  done
+done
