@@ -13,6 +13,9 @@ public protocol CatalogStore: Sendable {
     func papers(_ query: PaperQuery) async throws -> [Paper]
     /// Number of papers, deleted ones excluded.
     func paperCount() async throws -> Int
+    /// A number that changes whenever a batch adds, changes or removes papers, whichever
+    /// process wrote it: answers computed from the catalog stay valid while it stays the same.
+    func contentVersion() async throws -> Int
     /// The nearest featured days outside `from...through`: the last one before, the first after.
     func featuredDays(around from: String, through: String) async throws -> (before: String?, after: String?)
 

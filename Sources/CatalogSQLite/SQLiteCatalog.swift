@@ -32,6 +32,14 @@ public final class SQLiteCatalog: CatalogStore {
         }
     }
 
+    /// Runs a short read on the calling thread. The server's reads take well under a
+    /// millisecond, and GRDB's async `read` hops to a dispatch queue and back for each one:
+    /// under load those hops cost more than the queries. WAL readers never wait for a writer,
+    /// so the caller is not held up beyond the query itself. Long reads use `pool.read` (async).
+    func readNow<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
+    }
+
     public func migrate() async throws {
         try SQLiteMigrations.migrator.migrate(pool)
     }
@@ -67,6 +75,12 @@ public final class SQLiteCatalog: CatalogStore {
                     counts.refused.append(RefusedRecord(id: change.id, reason: reason))
                 }
             }
+            if counts.inserted + counts.updated + counts.deleted > 0 {
+                try db.execute(sql: """
+                    INSERT INTO catalog_state (key, value) VALUES ('content_version', '1')
+                    ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                    """)
+            }
             if let checkpoint {
                 try db.execute(
                     sql: """
@@ -82,7 +96,7 @@ public final class SQLiteCatalog: CatalogStore {
     }
 
     public func paper(_ id: ArxivID) async throws -> Paper? {
-        try await pool.read { db in
+        try readNow { db in
             try PaperRow.fetch(id, with: db.cachedStatement(sql: "SELECT \(PaperRow.columnList) FROM papers WHERE id = ?"), in: db)
         }
     }
@@ -114,7 +128,7 @@ public final class SQLiteCatalog: CatalogStore {
         case .featured: hasFeaturedFilter ? nil : ("featured_date IS NOT NULL", "featured_date DESC, upvotes DESC, id DESC")
         case .published: nil
         }
-        return try await pool.read { db in
+        return try readNow { db in
             func fetch(_ extra: [String], order: String, limit: Int, offset: Int) throws -> [Paper] {
                 let sql = """
                     SELECT \(PaperRow.columnList) FROM papers WHERE \((filters + extra).joined(separator: " AND "))
@@ -147,11 +161,17 @@ public final class SQLiteCatalog: CatalogStore {
     }
 
     public func paperCount() async throws -> Int {
-        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM papers WHERE deleted = 0") ?? 0 }
+        try readNow { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM papers WHERE deleted = 0") ?? 0 }
+    }
+
+    public func contentVersion() async throws -> Int {
+        try readNow { db in
+            try String.fetchOne(db, sql: "SELECT value FROM catalog_state WHERE key = 'content_version'").flatMap { Int($0) } ?? 0
+        }
     }
 
     public func featuredDays(around from: String, through: String) async throws -> (before: String?, after: String?) {
-        try await pool.read { db in
+        try readNow { db in
             let row = try Row.fetchOne(
                 db,
                 sql: """

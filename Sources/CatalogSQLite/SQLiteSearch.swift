@@ -48,7 +48,7 @@ extension SQLiteCatalog {
         }
         arguments += [limit, max(0, offset)]
         let bound = StatementArguments(arguments.map { $0.databaseValue })
-        return try await pool.read { db in
+        return try readNow { db in
             let statement = try db.makeStatement(sql: sql)
             try statement.setArguments(bound)
             return try PaperRow.fetchAll(statement, in: db) { raw, c in

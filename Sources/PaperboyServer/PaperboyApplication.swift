@@ -37,26 +37,41 @@ public func buildApplication(
         return context.parameters.get("number").map { "\(first)/\($0)" } ?? first
     }
 
-    router.get("/") { _, _ in Response.redirect(to: "/papers", type: .found) }
-    router.get("/papers") { request, _ in try await feedPages.latestDay(request) }
-    router.get("/papers/date/:day") { request, context in try await feedPages.period(.day, context.parameters.get("day") ?? "", request) }
-    router.get("/papers/week") { _, _ in try await feedPages.latest(.week) }
-    router.get("/papers/week/:week") { request, context in try await feedPages.period(.week, context.parameters.get("week") ?? "", request) }
-    router.get("/papers/month") { _, _ in try await feedPages.latest(.month) }
-    router.get("/papers/month/:month") { request, context in try await feedPages.period(.month, context.parameters.get("month") ?? "", request) }
-    router.get("/papers/trending") { request, _ in try await feedPages.trending(request) }
-    router.get("/papers/:id") { _, context in try await paperPages.paper(id(context)) }
-    router.get("/papers/:id/:number") { _, context in try await paperPages.paper(id(context)) }
-    router.get("/users/:name") { request, context in try await feedPages.submitter(context.parameters.get("name") ?? "", request) }
+    // Pages, feeds and API answers that depend only on the catalog (and slowly on the clock)
+    // are kept until the catalog changes; searches and the subscribe page are made each time.
+    let cache = ResponseCache(catalog: catalog)
+    func cached(
+        _ path: RouterPath, _ make: @escaping @Sendable (Request, BasicRequestContext) async throws -> BufferedResponse
+    ) {
+        router.get(path) { request, context in
+            try await cache.answer(request.uri.description) { try await make(request, context) }
+        }
+    }
+
+    router.get("/") { _, _ in BufferedResponse.redirect(to: "/papers") }
+    cached("/papers") { request, _ in try await feedPages.latestDay(request) }
+    cached("/papers/date/:day") { request, context in try await feedPages.period(.day, context.parameters.get("day") ?? "", request) }
+    cached("/papers/week") { _, _ in try await feedPages.latest(.week) }
+    cached("/papers/week/:week") { request, context in try await feedPages.period(.week, context.parameters.get("week") ?? "", request) }
+    cached("/papers/month") { _, _ in try await feedPages.latest(.month) }
+    cached("/papers/month/:month") { request, context in try await feedPages.period(.month, context.parameters.get("month") ?? "", request) }
+    cached("/papers/trending") { request, _ in try await feedPages.trending(request) }
+    cached("/papers/:id") { _, context in try await paperPages.paper(id(context)) }
+    cached("/papers/:id/:number") { _, context in try await paperPages.paper(id(context)) }
+    cached("/users/:name") { request, context in try await feedPages.submitter(context.parameters.get("name") ?? "", request) }
     router.get("/search") { request, _ in try await searchPages.search(request) }
     router.get("/subscribe") { request, _ in try await searchPages.subscribe(request) }
 
-    router.get("/feeds/:file") { request, context in try await feeds.feed(context.parameters.get("file") ?? "", request) }
+    router.get("/feeds/:file") { request, context in
+        let file = context.parameters.get("file") ?? ""
+        if file.hasPrefix("search.") { return try await feeds.feed(file, request) }
+        return try await cache.answer(request.uri.description) { try await feeds.feed(file, request) }
+    }
 
-    router.get("/api/daily_papers") { request, _ in try await api.dailyPapers(request) }
+    cached("/api/daily_papers") { request, _ in try await api.dailyPapers(request) }
     router.get("/api/papers/search") { request, _ in try await api.search(request) }
-    router.get("/api/papers/:id") { _, context in try await api.paper(id(context)) }
-    router.get("/api/papers/:id/:number") { _, context in try await api.paper(id(context)) }
+    cached("/api/papers/:id") { _, context in try await api.paper(id(context)) }
+    cached("/api/papers/:id/:number") { _, context in try await api.paper(id(context)) }
     router.get("/openapi.json") { _, _ in OpenAPIDocument.response(baseURL: configuration.publicBaseURL) }
 
     router.get("/healthz") { _, _ -> String in

@@ -1,3 +1,5 @@
+import Catalog
+import CatalogSQLite
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -73,6 +75,20 @@ import FoundationXML
             #expect(Set(paths.keys) == ["/api/daily_papers", "/api/papers/search", "/api/papers/{id}"])
             let servers = try #require(document["servers"] as? [[String: String]])
             #expect(servers.first?["url"] == "https://papers.example.org")
+        }
+    }
+
+    @Test func cachedAnswersFollowTheCatalog() async throws {
+        let catalog = try await TestSite.catalog()
+        try await TestSite.with(catalog: catalog) { client in
+            #expect(try await client.get("/papers/2608.19880").body.contains("163<small>upvotes</small>"))
+            #expect(try await client.get("/api/papers/2608.19880").body.contains("\"upvotes\":163"))
+            var more = PaperRecord(id: ArxivID("2608.19880")!)
+            more.upvotes = 200
+            _ = try await catalog.apply([.upsert(more)], checkpoint: nil)
+            #expect(try await client.get("/papers/2608.19880").body.contains("200<small>upvotes</small>"), "a change shows at once")
+            #expect(try await client.get("/api/papers/2608.19880").body.contains("\"upvotes\":200"))
+            #expect(try await client.get("/papers").body.contains("200<small>upvotes</small>"))
         }
     }
 

@@ -38,11 +38,13 @@ enum TestSite {
 
     /// Runs `body` with a test client of a site over `catalog()`.
     static func with(
-        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog given: SQLiteCatalog? = nil,
         _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
+        let store: SQLiteCatalog
+        if let given { store = given } else { store = try await catalog() }
         let app = buildApplication(
-            configuration: ServerConfiguration(publicBaseURL: "https://papers.example.org/"), catalog: try await catalog(),
+            configuration: ServerConfiguration(publicBaseURL: "https://papers.example.org/"), catalog: store,
             metrics: metrics, now: { now })
         try await app.test(.router) { client in try await body(client) }
     }

@@ -37,7 +37,7 @@ struct DailyPapersAPI: Sendable {
     }
 
     /// `GET /api/daily_papers`.
-    func dailyPapers(_ request: Request) async throws -> Response {
+    func dailyPapers(_ request: Request) async throws -> BufferedResponse {
         do {
             let query = Self.parameters(request)
             let limit = try Self.integer(query["limit"], name: "limit", default: Self.defaultLimit, range: 1...Self.maxLimit)
@@ -63,7 +63,7 @@ struct DailyPapersAPI: Sendable {
 
     /// `GET /api/papers/search?q=&limit=`: keyword search, best match first, in the shape of
     /// `/api/daily_papers` items, as the Hub answers it.
-    func search(_ request: Request) async throws -> Response {
+    func search(_ request: Request) async throws -> BufferedResponse {
         do {
             let query = Self.parameters(request)
             let limit = try Self.integer(query["limit"], name: "limit", default: Self.defaultLimit, range: 1...Self.maxLimit)
@@ -75,7 +75,7 @@ struct DailyPapersAPI: Sendable {
         }
     }
 
-    func paper(_ text: String) async throws -> Response {
+    func paper(_ text: String) async throws -> BufferedResponse {
         guard let id = ArxivID(text) else { return Self.error("'\(text.prefix(80))' is not an arXiv id", status: .badRequest) }
         guard let paper = try await catalog.paper(id), !paper.deleted else { return Self.error("Paper not found", status: .notFound) }
         var json = JSONWriter()
@@ -95,11 +95,11 @@ struct DailyPapersAPI: Sendable {
         return n
     }
 
-    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    static func json(_ bytes: [UInt8], status: HTTPResponse.Status = .ok) -> BufferedResponse {
+        BufferedResponse(status: status, contentType: "application/json; charset=utf-8", body: ByteBuffer(bytes: bytes))
     }
 
-    static func error(_ message: String, status: HTTPResponse.Status) -> Response {
+    static func error(_ message: String, status: HTTPResponse.Status) -> BufferedResponse {
         var json = JSONWriter(capacity: 128)
         json.object { $0.field("error", message) }
         return Self.json(json.bytes, status: status)

@@ -5,10 +5,10 @@ import Hummingbird
 /// to the handlers it describes; the test suite checks it with a validator and checks real
 /// responses against its schemas, so it cannot drift from what the server answers.
 enum OpenAPIDocument {
-    static func response(baseURL: String) -> Response {
+    static func response(baseURL: String) -> BufferedResponse {
         let jsonString = baseURL.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         let body = document.replacingOccurrences(of: "{{BASE_URL}}", with: jsonString)
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        return BufferedResponse(status: .ok, contentType: "application/json; charset=utf-8", body: ByteBuffer(string: body))
     }
 
     static let document = """

@@ -26,7 +26,7 @@ struct SyndicationFeeds: Sendable {
     }
 
     /// `/feeds/{name}.{rss|atom}`.
-    func feed(_ file: String, _ request: Request) async throws -> Response {
+    func feed(_ file: String, _ request: Request) async throws -> BufferedResponse {
         let parts = file.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2, let format = Format(rawValue: parts[1]) else {
             return Self.plain(.notFound, "No feed '\(file.prefix(60))'. Feeds: daily, trending and search, each as .rss or .atom.")
@@ -59,10 +59,9 @@ struct SyndicationFeeds: Sendable {
             return Self.plain(.notFound, "No feed '\(file.prefix(60))'. Feeds: daily, trending and search, each as .rss or .atom.")
         }
         let body = format == .rss ? rss(feed) : atom(feed)
-        var response = Response(
-            status: .ok,
-            headers: [.contentType: format == .rss ? "application/rss+xml; charset=utf-8" : "application/atom+xml; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        var response = BufferedResponse(
+            contentType: format == .rss ? "application/rss+xml; charset=utf-8" : "application/atom+xml; charset=utf-8",
+            body: ByteBuffer(string: body))
         response.headers[.cacheControl] = "max-age=300"
         return response
     }
@@ -166,7 +165,7 @@ struct SyndicationFeeds: Sendable {
         return out
     }
 
-    static func plain(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: message + "\n")))
+    static func plain(_ status: HTTPResponse.Status, _ message: String) -> BufferedResponse {
+        BufferedResponse(status: status, contentType: "text/plain; charset=utf-8", body: ByteBuffer(string: message + "\n"))
     }
 }

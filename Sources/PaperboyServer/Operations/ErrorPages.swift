@@ -11,14 +11,14 @@ struct ErrorPages<Context: RequestContext>: RouterMiddleware {
         } catch let error as any HTTPResponseError {
             guard error.status == .notFound || error.status == .methodNotAllowed else { throw error }
             let message = error.status == .notFound ? "There is no page at this address." : "\(request.method) is not supported here."
-            if request.uri.path.hasPrefix("/api/") { return DailyPapersAPI.error(message, status: error.status) }
+            if request.uri.path.hasPrefix("/api/") { return DailyPapersAPI.error(message, status: error.status).response }
             var page = HTML.notFound(message)
             page.status = error.status
-            return page
+            return page.response
         } catch {
             context.logger.error("request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
-            if request.uri.path.hasPrefix("/api/") { return DailyPapersAPI.error("Internal error; the server log has the details.", status: .internalServerError) }
-            return HTML.page(title: "Error", body: "<h1>Something went wrong</h1><p>The server log has the details.</p>", status: .internalServerError)
+            if request.uri.path.hasPrefix("/api/") { return DailyPapersAPI.error("Internal error; the server log has the details.", status: .internalServerError).response }
+            return HTML.page(title: "Error", body: "<h1>Something went wrong</h1><p>The server log has the details.</p>", status: .internalServerError).response
         }
     }
 }

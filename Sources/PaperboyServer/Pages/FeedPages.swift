@@ -37,7 +37,7 @@ struct FeedPages: Sendable {
         case badRequest(String)
         case notFound(String)
 
-        var response: Response {
+        var response: BufferedResponse {
             switch self {
             case .badRequest(let message): HTML.badRequest(message)
             case .notFound(let message): HTML.notFound(message)
@@ -46,21 +46,21 @@ struct FeedPages: Sendable {
     }
 
     /// `/papers`: the latest day with featured papers.
-    func latestDay(_ request: Request) async throws -> Response {
+    func latestDay(_ request: Request) async throws -> BufferedResponse {
         guard let latest = try await listing.latestDay() else { return emptyCatalog() }
         return try await period(.day(latest), request)
     }
 
     /// `/papers/week` and `/papers/month`: the latest one with papers.
-    func latest(_ kind: FeedPeriod.Kind) async throws -> Response {
+    func latest(_ kind: FeedPeriod.Kind) async throws -> BufferedResponse {
         guard let latest = try await listing.latestDay(), let period = FeedPeriod.containing(latest, as: kind) else {
             return emptyCatalog()
         }
-        return .redirect(to: period.path, type: .found)
+        return .redirect(to: period.path)
     }
 
     /// `/papers/date/…`, `/papers/week/…`, `/papers/month/…`.
-    func period(_ kind: FeedPeriod.Kind, _ text: String, _ request: Request) async throws -> Response {
+    func period(_ kind: FeedPeriod.Kind, _ text: String, _ request: Request) async throws -> BufferedResponse {
         guard let period = FeedPeriod(kind, text) else {
             let expected = switch kind {
             case .day: "a day, YYYY-MM-DD (e.g. 2026-08-21)"
@@ -72,7 +72,7 @@ struct FeedPages: Sendable {
         return try await self.period(period, request)
     }
 
-    func period(_ period: FeedPeriod, _ request: Request) async throws -> Response {
+    func period(_ period: FeedPeriod, _ request: Request) async throws -> BufferedResponse {
         let options: Options
         do { options = try Options(request) } catch { return error.response }
         let (from, through) = period.range
@@ -100,7 +100,7 @@ struct FeedPages: Sendable {
     }
 
     /// `/papers/trending`: the last week of the feed by trending score.
-    func trending(_ request: Request) async throws -> Response {
+    func trending(_ request: Request) async throws -> BufferedResponse {
         let options: Options
         do { options = try Options(request) } catch { return error.response }
         let papers = try await listing.trending(limit: Self.pageSize + 1, offset: options.page * Self.pageSize)
@@ -114,7 +114,7 @@ struct FeedPages: Sendable {
     }
 
     /// `/users/{name}`: the papers one person submitted to the feed.
-    func submitter(_ name: String, _ request: Request) async throws -> Response {
+    func submitter(_ name: String, _ request: Request) async throws -> BufferedResponse {
         guard !name.isEmpty, name.count <= 100 else { return HTML.notFound("No such submitter.") }
         let options: Options
         do { options = try Options(request) } catch { return error.response }
@@ -131,7 +131,7 @@ struct FeedPages: Sendable {
         return HTML.page(title: "Submitted by \(name)", body: body)
     }
 
-    private func emptyCatalog() -> Response {
+    private func emptyCatalog() -> BufferedResponse {
         HTML.page(
             title: "Daily Papers",
             body: "<h1>Daily Papers</h1><p>The catalog has no featured papers yet. Import some with <code>paperboy import</code>.</p>")
@@ -203,15 +203,21 @@ struct FeedPages: Sendable {
         return cardHTML(p, title: HTML.escape(p.title), excerpt: HTML.escape(excerpt(p.abstract)))
     }
 
-    /// About the first 300 characters, cut at a word boundary (counted in Unicode scalars, which
-    /// is cheap, rather than grapheme clusters).
+    /// About the first `length` bytes of UTF-8 (300 characters of Latin text), cut at the last
+    /// space before them: a space byte never sits inside a multi-byte character, so the cut
+    /// is always clean. Working on bytes keeps this cheap; listings call it for every card.
     static func excerpt(_ text: String, length: Int = 300) -> String {
-        let scalars = text.unicodeScalars
-        guard text.utf8.count > length, let cut = scalars.index(scalars.startIndex, offsetBy: length, limitedBy: scalars.endIndex),
-              cut < scalars.endIndex else { return text }
-        let head = scalars[..<cut]
-        let end = head.lastIndex(of: " ") ?? cut
-        return String(String.UnicodeScalarView(head[..<end])) + "…"
+        var text = text
+        return text.withUTF8 { utf8 in
+            guard utf8.count > length else { return String(decoding: utf8, as: UTF8.self) }
+            var cut = length
+            while cut > length / 2, utf8[cut] != UInt8(ascii: " ") { cut -= 1 }
+            if utf8[cut] != UInt8(ascii: " ") {
+                cut = length
+                while cut > 0, utf8[cut] & 0xC0 == 0x80 { cut -= 1 }  // no space: back to a character start
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: utf8[..<cut]), as: UTF8.self) + "…"
+        }
     }
 
     /// A search result: the same card with the matched words marked.

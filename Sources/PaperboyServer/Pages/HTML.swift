@@ -5,23 +5,32 @@ import Hummingbird
 /// in a URL through `queryValue`.
 enum HTML {
     static func escape(_ text: String) -> String {
-        // Most text has nothing to escape: hand it back untouched. Otherwise work on UTF-8
-        // bytes; every character escaped here is ASCII, so multi-byte sequences pass through.
-        let needsEscape = text.utf8.contains { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }
-        guard needsEscape else { return text }
-        var out: [UInt8] = []
-        out.reserveCapacity(text.utf8.count + 32)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "&"): out += "&amp;".utf8
-            case UInt8(ascii: "<"): out += "&lt;".utf8
-            case UInt8(ascii: ">"): out += "&gt;".utf8
-            case UInt8(ascii: "\""): out += "&quot;".utf8
-            case UInt8(ascii: "'"): out += "&#39;".utf8
-            default: out.append(byte)
-            }
+        // Most text has nothing to escape: hand it back untouched. Otherwise copy runs of UTF-8
+        // bytes between the characters to escape (all ASCII, so multi-byte sequences pass whole).
+        func special(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
         }
-        return String(decoding: out, as: UTF8.self)
+        guard text.utf8.contains(where: special) else { return text }
+        var text = text
+        return text.withUTF8 { utf8 in
+            var out: [UInt8] = []
+            out.reserveCapacity(utf8.count + 32)
+            var runStart = 0
+            for i in 0..<utf8.count where special(utf8[i]) {
+                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
+                switch utf8[i] {
+                case UInt8(ascii: "&"): out += "&amp;".utf8
+                case UInt8(ascii: "<"): out += "&lt;".utf8
+                case UInt8(ascii: ">"): out += "&gt;".utf8
+                case UInt8(ascii: "\""): out += "&quot;".utf8
+                default: out += "&#39;".utf8
+                }
+                runStart = i + 1
+            }
+            if runStart < utf8.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// Escapes text in which search matches are marked (`SearchHit.markStart`/`markEnd`), then
@@ -78,7 +87,7 @@ enum HTML {
     static func page(
         title: String, body: String, status: HTTPResponse.Status = .ok, feeds: [FeedLink] = [.daily, .trending],
         searchText: String = ""
-    ) -> Response {
+    ) -> BufferedResponse {
         var head = ""
         for feed in feeds {
             head += "<link rel=\"alternate\" type=\"application/rss+xml\" title=\"\(escape(feed.title)) (RSS)\" href=\"\(escape(feed.rssPath))\">\n"
@@ -122,16 +131,16 @@ enum HTML {
             </body>
             </html>
             """
-        var response = Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
+        var response = BufferedResponse(status: status, contentType: "text/html; charset=utf-8", body: ByteBuffer(string: html))
         response.headers[.cacheControl] = "no-cache"
         return response
     }
 
-    static func notFound(_ message: String) -> Response {
+    static func notFound(_ message: String) -> BufferedResponse {
         page(title: "Not found", body: "<h1>Not found</h1><p>\(escape(message))</p><p><a href=\"/papers\">Back to the daily papers</a></p>", status: .notFound)
     }
 
-    static func badRequest(_ message: String) -> Response {
+    static func badRequest(_ message: String) -> BufferedResponse {
         page(title: "Bad request", body: "<h1>That address is not quite right</h1><p>\(escape(message))</p><p><a href=\"/papers\">Back to the daily papers</a></p>", status: .badRequest)
     }
 

@@ -6,7 +6,7 @@ struct PaperPages: Sendable {
     let catalog: any CatalogStore
 
     /// `/papers/{id}`, or `/papers/{id}.md` for the Markdown.
-    func paper(_ text: String) async throws -> Response {
+    func paper(_ text: String) async throws -> BufferedResponse {
         if text.hasSuffix(".md") { return try await markdown(String(text.dropLast(3))) }
         guard let id = ArxivID(text) else { return HTML.notFound("'\(text.prefix(80))' is not an arXiv id.") }
         guard let p = try await catalog.paper(id), !p.deleted else { return HTML.notFound("\(id) is not in this catalog.") }
@@ -37,9 +37,9 @@ struct PaperPages: Sendable {
     }
 
     /// `/papers/{id}.md`: the paper as Markdown, as the Hub serves it for `read_paper`.
-    func markdown(_ text: String) async throws -> Response {
-        let plain: (HTTPResponse.Status, String) -> Response = { status, body in
-            Response(status: status, headers: [.contentType: "text/markdown; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: body)))
+    func markdown(_ text: String) async throws -> BufferedResponse {
+        let plain: (HTTPResponse.Status, String) -> BufferedResponse = { status, body in
+            BufferedResponse(status: status, contentType: "text/markdown; charset=utf-8", body: ByteBuffer(string: body))
         }
         guard let id = ArxivID(text) else { return plain(.notFound, "'\(text.prefix(80))' is not an arXiv id.\n") }
         guard let p = try await catalog.paper(id), !p.deleted else { return plain(.notFound, "\(id) is not in this catalog.\n") }

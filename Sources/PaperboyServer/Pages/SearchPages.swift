@@ -9,7 +9,7 @@ struct SearchPages: Sendable {
 
     /// `/search?q=…&p=…`: keyword search with the matched words marked. Whatever is typed
     /// gives results or an honest "no results".
-    func search(_ request: Request) async throws -> Response {
+    func search(_ request: Request) async throws -> BufferedResponse {
         let parameters = QueryString(request)
         let text = parameters["q"] ?? ""
         var page = 0
@@ -48,7 +48,7 @@ struct SearchPages: Sendable {
 
     /// `/subscribe`: how to follow the feed. Email digests arrive with the digest feature;
     /// until then the page offers the feeds, which work in any feed reader.
-    func subscribe(_ request: Request) async throws -> Response {
+    func subscribe(_ request: Request) async throws -> BufferedResponse {
         let email = QueryString(request)["email"] ?? ""
         var body = "<h1>Follow the papers</h1>"
         if !email.isEmpty {
