@@ -22,6 +22,11 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS papers_by_featured_date ON papers (featured_date, upvotes DESC) WHERE featured_date IS NOT NULL",
     "CREATE INDEX IF NOT EXISTS papers_by_upvotes ON papers (upvotes DESC) WHERE upvotes > 0",
     "CREATE INDEX IF NOT EXISTS papers_by_published ON papers (published)",
+    # Paperboy's search queue (migration 003): every new paper is noted for the search index,
+    # which is built after the load.
+    "CREATE TABLE IF NOT EXISTS search_pending (paper_rowid INTEGER PRIMARY KEY)",
+    "CREATE TRIGGER IF NOT EXISTS papers_search_on_insert AFTER INSERT ON papers BEGIN "
+    "INSERT OR IGNORE INTO search_pending VALUES (new.rowid); END",
 ]
 INSERT = ("INSERT INTO papers (id, version, title, abstract, authors, categories, published, updated, "
           "comment, journal_ref, doi, license) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")

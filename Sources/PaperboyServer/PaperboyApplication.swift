@@ -39,7 +39,7 @@ public func buildApplication(
 
     // Pages, feeds and API answers that depend only on the catalog (and slowly on the clock)
     // are kept until the catalog changes; searches and the subscribe page are made each time.
-    let cache = ResponseCache(catalog: catalog)
+    let cache = ResponseCache(catalog: catalog, lifetime: configuration.responseCacheLifetime)
     func cached(
         _ path: RouterPath, _ make: @escaping @Sendable (Request, BasicRequestContext) async throws -> BufferedResponse
     ) {

@@ -8,13 +8,20 @@ public struct ServerConfiguration: Sendable {
     /// How often the background indexer makes newly written papers searchable; nil: never
     /// (tests index explicitly).
     public var searchIndexInterval: Duration?
+    /// How long a rendered page or API answer may be reused while the catalog is unchanged
+    /// (trending moves with the clock); nil: render every request.
+    public var responseCacheLifetime: Duration?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, searchIndexInterval: Duration? = nil) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, searchIndexInterval: Duration? = nil,
+        responseCacheLifetime: Duration? = .seconds(60)
+    ) {
         self.host = host
         self.port = port
         var base = publicBaseURL ?? "http://\(host):\(port)"
         while base.hasSuffix("/") { base.removeLast() }
         self.publicBaseURL = base
         self.searchIndexInterval = searchIndexInterval
+        self.responseCacheLifetime = responseCacheLifetime
     }
 }

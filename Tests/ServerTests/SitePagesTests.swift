@@ -88,6 +88,15 @@ import Testing
                 "href=\"/users/taesiri\"", "163<small>upvotes</small>", "<h2>Abstract</h2>",
             ] { #expect(page.body.contains(fragment), "\(fragment)") }
             self.expectLayout(page.body, "/papers/2608.19880")
+
+            let plain = try await client.get("/papers/\(TestSite.plainID)")
+            #expect(plain.status == .ok, "every paper of the catalog has a page, featured or not")
+            for fragment in ["<h1>A Paper Nobody Featured</h1>", "(v3)", "<span class=\"chip\">math.AG</span>",
+                             "href=\"https://doi.org/10.1000/xyz123\"", "href=\"https://arxiv.org/pdf/hep-th/9901001\""] {
+                #expect(plain.body.contains(fragment), "\(fragment)")
+            }
+            #expect(!plain.body.contains("Featured</dt>"))
+            #expect(try await client.get("/api/papers/\(TestSite.plainID)").status == .ok)
         }
     }
 
@@ -130,7 +139,7 @@ import Testing
         ("/nothing/here", HTTPResponse.Status.notFound), ("/papers/date/2026-02-30", .badRequest), ("/papers/date/yesterday", .badRequest),
         ("/papers/week/2026-W60", .badRequest), ("/papers/week/2026-34", .badRequest), ("/papers/month/2026-13", .badRequest),
         ("/papers?sort=random", .badRequest), ("/papers?p=-1", .badRequest), ("/papers/week/2026-W34?p=99999999999999999999", .badRequest),
-        ("/papers/..%2F..%2Fetc%2Fpasswd", .notFound), ("/papers/2501.99999", .notFound), ("/papers/hep-th/9901001", .notFound),
+        ("/papers/..%2F..%2Fetc%2Fpasswd", .notFound), ("/papers/2501.99999", .notFound), ("/papers/hep-th/9901002", .notFound),
         ("/papers/%00", .notFound), ("/search?q=x&p=-3", .badRequest), ("/feeds/nothing.rss", .notFound), ("/feeds/daily.json", .notFound),
         ("/feeds/search.rss", .badRequest), ("/users/" + String(repeating: "x", count: 300), .notFound),
     ])

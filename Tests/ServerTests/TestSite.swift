@@ -13,6 +13,7 @@ import TestSupport
 /// pinned to the evening of 2026-08-21 so trending is reproducible.
 enum TestSite {
     static let hostileID = "2608.99999"
+    static let plainID = "hep-th/9901001"
     static let hostileTitle = "<script>alert('title')</script> & \"Quotes\""
     /// 2026-08-21T18:00Z as days since 1970.
     static let now = Double(DateText.daysFromCivil(2026, 8, 21)) + 0.75
@@ -31,7 +32,15 @@ enum TestSite {
         hostile.featuredDate = "2026-08-21"
         hostile.submittedBy = "<evil>"
         hostile.upvotes = 1
-        _ = try await catalog.apply([.upsert(hostile)], checkpoint: nil)
+        var plain = PaperRecord(id: ArxivID(plainID)!)  // arXiv metadata only: never featured
+        plain.version = 3
+        plain.title = "A Paper Nobody Featured"
+        plain.abstract = "Plain arXiv metadata."
+        plain.authors = ["Ann Author"]
+        plain.categories = ["math.AG", "cs.LG"]
+        plain.published = "2026-07-01T00:00:00Z"
+        plain.doi = "10.1000/xyz123"
+        _ = try await catalog.apply([.upsert(hostile), .upsert(plain)], checkpoint: nil)
         while try await catalog.updateSearchIndex(limit: 1_000) > 0 {}
         return catalog
     }

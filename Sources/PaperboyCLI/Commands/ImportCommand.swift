@@ -37,6 +37,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Ignore the checkpoint of an interrupted import and read the file from the start.")
     var restart = false
 
+    @Flag(help: "Leave the new papers out of the search index for now: `paperboy serve` indexes them in the background, and the next import does too.")
+    var noSearchIndex = false
+
     @Argument(help: ArgumentHelp("Files to import; - reads standard input.", valueName: "file"))
     var files: [String]
 
@@ -58,7 +61,7 @@ struct ImportCommand: AsyncParsableCommand {
                 failed = true
             }
         }
-        try await updateSearchIndex(catalog)
+        if !noSearchIndex { try await updateSearchIndex(catalog) }
         if failed { throw ExitCode(1) }
     }
 

@@ -11,7 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the Daily Papers site, feeds and JSON API over the catalog.",
         discussion: """
             Every option can also come from the environment: PAPERBOY_HOST, PAPERBOY_PORT,
-            PAPERBOY_DATABASE, PAPERBOY_PUBLIC_URL. A flag wins over the environment.
+            PAPERBOY_DATABASE, PAPERBOY_PUBLIC_URL, PAPERBOY_CACHE_SECONDS. A flag wins.
+            Pages and API answers are reused until the catalog changes (any process's write
+            shows at once) or for at most the cache lifetime, since trending moves with the clock.
             Logs: one line per request on standard error; PAPERBOY_LOG_FORMAT=json makes them
             JSON objects, PAPERBOY_LOG_LEVEL=warning quiets them. Prometheus metrics are at /metrics.
             SIGTERM or Ctrl-C stops the server after the requests in flight are answered.
@@ -31,8 +33,14 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "url"))
     var publicURL: String?
 
+    @Option(help: ArgumentHelp(
+        "How long a rendered page may be reused while the catalog is unchanged; 0 renders every request. Default: $PAPERBOY_CACHE_SECONDS, else 60.",
+        valueName: "seconds"))
+    var cacheSeconds: Int?
+
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port \(port): not a port number (0 to 65535)") }
+        if let cacheSeconds, cacheSeconds < 0 { throw ValidationError("--cache-seconds \(cacheSeconds): must be 0 or more") }
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw ValidationError("--public-url \(publicURL): must start with http:// or https://")
         }
@@ -44,11 +52,17 @@ struct ServeCommand: AsyncParsableCommand {
             guard let n = Int(text), (0...65_535).contains(n) else { throw ValidationError("PAPERBOY_PORT=\(text): not a port number") }
             return n
         }
+        let envCache = try environment["PAPERBOY_CACHE_SECONDS"].map { text in
+            guard let n = Int(text), n >= 0 else { throw ValidationError("PAPERBOY_CACHE_SECONDS=\(text): not a number of seconds") }
+            return n
+        }
+        let cache = cacheSeconds ?? envCache ?? 60
         let configuration = ServerConfiguration(
             host: host ?? environment["PAPERBOY_HOST"] ?? "127.0.0.1",
             port: port ?? envPort ?? 8080,
             publicBaseURL: publicURL ?? environment["PAPERBOY_PUBLIC_URL"],
-            searchIndexInterval: .seconds(30))
+            searchIndexInterval: .seconds(30),
+            responseCacheLifetime: cache > 0 ? .seconds(cache) : nil)
         let catalog = try await database.openCatalog()
         let logger = Logger(label: "paperboy.server")
         logger.info("serving", metadata: [

@@ -23,10 +23,11 @@ final class ResponseCache: Sendable {
 
     private let state = NIOLockedValueBox(State())
     private let catalog: any CatalogStore
-    private let lifetime: Duration
+    /// nil: the cache is off and every answer is made anew.
+    private let lifetime: Duration?
     private let capacity: Int
 
-    init(catalog: any CatalogStore, lifetime: Duration = .seconds(60), capacity: Int = 1_000) {
+    init(catalog: any CatalogStore, lifetime: Duration?, capacity: Int = 1_000) {
         self.catalog = catalog
         self.lifetime = lifetime
         self.capacity = capacity
@@ -34,6 +35,7 @@ final class ResponseCache: Sendable {
 
     /// The cached answer for `key`, or `make`'s, kept when it is a success or a redirect.
     func answer(_ key: String, make: () async throws -> BufferedResponse) async throws -> BufferedResponse {
+        guard let lifetime else { return try await make() }
         let version = try await catalog.contentVersion()
         let now = ContinuousClock.now
         let cached: BufferedResponse? = state.withLockedValue { state in
