@@ -20,7 +20,7 @@ import Testing
     }
 
     func get(_ uri: String, _ check: @escaping @Sendable (TestResponse) throws -> Void) async throws {
-        let app = buildApplication(configuration: ServerConfiguration(), catalog: try await catalogWithSample())
+        let app = buildApplication(configuration: ServerConfiguration(), catalog: try await catalogWithSample(), logger: quietLogger)
         try await app.test(.router) { client in
             try await client.execute(uri: uri, method: .get) { response in try check(response) }
         }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Importers
+import Logging
 import PaperboyServer
 import Prometheus
 import TestSupport
@@ -54,10 +55,18 @@ enum TestSite {
         if let given { store = given } else { store = try await catalog() }
         let app = buildApplication(
             configuration: ServerConfiguration(publicBaseURL: "https://papers.example.org/"), catalog: store,
-            metrics: metrics, now: { now })
+            metrics: metrics, logger: quietLogger, now: { now })
         try await app.test(.router) { client in try await body(client) }
     }
 }
+
+/// The server's logger for tests: warnings and errors only, so test output isn't one access-log
+/// line per request.
+let quietLogger: Logger = {
+    var logger = Logger(label: "paperboy.test-server")
+    logger.logLevel = .warning
+    return logger
+}()
 
 extension TestClientProtocol {
     /// GETs `uri` and answers the status and body text.
