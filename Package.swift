@@ -81,6 +81,10 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Sentence embeddings in-process: WordPiece tokenizer, safetensors reader, BERT forward pass.
+        .target(name: "Embeddings", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        // OpenBLAS, as a system library, for the embedder's matrix multiplies.
+        .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Helpers shared by the test targets (paths to ../shared, scratch catalogs).
         .target(name: "TestSupport", dependencies: ["CatalogSQLite"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
@@ -113,6 +117,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], swiftSettings: swiftSettings),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
     ]
 )
