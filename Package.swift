@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "PaperboyCLI",
             dependencies: [
-                "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer",
+                "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

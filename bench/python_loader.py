@@ -27,6 +27,10 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS search_pending (paper_rowid INTEGER PRIMARY KEY)",
     "CREATE TRIGGER IF NOT EXISTS papers_search_on_insert AFTER INSERT ON papers BEGIN "
     "INSERT OR IGNORE INTO search_pending VALUES (new.rowid); END",
+    # And its embedding queue (migration 004).
+    "CREATE TABLE IF NOT EXISTS embedding_pending (paper_rowid INTEGER PRIMARY KEY)",
+    "CREATE TRIGGER IF NOT EXISTS papers_embedding_on_insert AFTER INSERT ON papers BEGIN "
+    "INSERT OR IGNORE INTO embedding_pending VALUES (new.rowid); END",
 ]
 INSERT = ("INSERT INTO papers (id, version, title, abstract, authors, categories, published, updated, "
           "comment, journal_ref, doi, license) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")

@@ -29,6 +29,16 @@ public protocol CatalogStore: Sendable {
     /// How many papers wait to be indexed for search.
     func searchIndexBacklog() async throws -> Int
 
+    /// Up to `limit` papers that have no vector from `model` yet (new papers, papers whose title
+    /// or abstract changed, or every paper after a change of model), oldest first.
+    func papersToEmbed(model: String, limit: Int) async throws -> [Paper]
+    /// Stores the vectors of a batch, in one transaction; they leave the queue.
+    func storeEmbeddings(_ vectors: [(id: ArxivID, vector: [Float])], model: String) async throws
+    /// How many papers have no vector from `model`.
+    func embeddingBacklog(model: String) async throws -> Int
+    /// Every stored vector of `model`, for searching in memory.
+    func embeddings(model: String) async throws -> [(id: ArxivID, vector: [Float])]
+
     /// Where an interrupted import of `source` stopped, if it did.
     func checkpoint(source: String) async throws -> ImportCheckpoint?
     func clearCheckpoint(source: String) async throws

@@ -103,6 +103,36 @@ enum SQLiteMigrations {
                 END;
                 """)
         }
+        migrator.registerMigration("004-paper-vectors") { db in
+            // Sentence embeddings of title and abstract, one per paper, from the model named in
+            // `model`. Like the search index, they are made after the papers are written: a
+            // trigger queues new papers and papers whose title or abstract changed, and
+            // `paperboy embed` (or the server, later) drains the queue in batches. A paper's
+            // stale vector is dropped as soon as its text changes.
+            try db.execute(sql: """
+                CREATE TABLE paper_vectors (
+                    paper_rowid INTEGER NOT NULL PRIMARY KEY,
+                    model TEXT NOT NULL,
+                    vector BLOB NOT NULL              -- little-endian Float32 values
+                );
+                CREATE TABLE embedding_pending (paper_rowid INTEGER PRIMARY KEY);
+                INSERT INTO embedding_pending SELECT rowid FROM papers WHERE deleted = 0;
+
+                CREATE TRIGGER papers_embedding_on_insert AFTER INSERT ON papers BEGIN
+                    INSERT OR IGNORE INTO embedding_pending VALUES (new.rowid);
+                END;
+                CREATE TRIGGER papers_embedding_on_update AFTER UPDATE OF title, abstract ON papers
+                WHEN old.title IS NOT new.title OR old.abstract IS NOT new.abstract
+                BEGIN
+                    DELETE FROM paper_vectors WHERE paper_rowid = old.rowid;
+                    INSERT OR IGNORE INTO embedding_pending VALUES (old.rowid);
+                END;
+                CREATE TRIGGER papers_embedding_on_delete AFTER DELETE ON papers BEGIN
+                    DELETE FROM paper_vectors WHERE paper_rowid = old.rowid;
+                    DELETE FROM embedding_pending WHERE paper_rowid = old.rowid;
+                END;
+                """)
+        }
         return migrator
     }
 }

@@ -15,7 +15,7 @@ public struct PaperboyCommand: AsyncParsableCommand {
             The catalog lives in one SQLite file (--database, or PAPERBOY_DATABASE; default var/paperboy.sqlite).
             """,
         subcommands: [
-            ImportCommand.self, IngestCommand.self, PapersCommand.self, DatabaseCommand.self, ServeCommand.self,
+            ImportCommand.self, IngestCommand.self, EmbedCommand.self, PapersCommand.self, DatabaseCommand.self, ServeCommand.self,
         ]
     )
 

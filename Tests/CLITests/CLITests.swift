@@ -5,7 +5,7 @@ import Testing
     @Test func helpNamesEveryCommand() throws {
         let help = try CLI().run("--help")
         #expect(help.status == 0)
-        for command in ["import", "ingest", "papers", "db", "serve"] { #expect(help.output.contains(command)) }
+        for command in ["import", "ingest", "embed", "papers", "db", "serve"] { #expect(help.output.contains(command)) }
         let importHelp = try CLI().run("import", "--help")
         #expect(importHelp.output.contains("hf-api") && importHelp.output.contains("resumes"))
         let ingestHelp = try CLI().run("ingest", "oai", "--help")

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Catalog
+import CatalogSQLite
+import Embeddings
+import Foundation
+
+/// `paperboy embed`: computes the sentence embeddings of the papers that have none yet.
+struct EmbedCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "embed",
+        abstract: "Compute sentence embeddings (title and abstract) for the papers that have none yet.",
+        discussion: """
+            Papers are queued for embedding when they are imported or their title or abstract
+            changes. This command works through the queue in batches, each stored in one
+            transaction: stop it at any time and run it again to go on. Changing the model
+            queues every paper again. The model folder is --model, or $PAPERBOY_MODEL_DIR, else
+            models/all-MiniLM-L6-v2 (scripts/setup.sh installs it there).
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: ArgumentHelp("A sentence-transformers model folder (config.json, model.safetensors, vocab.txt).", valueName: "folder"))
+    var model: String?
+
+    @Option(help: "Papers per batch (per transaction).")
+    var batchSize = 64
+
+    @Option(help: "Stop after this many papers (default: the whole queue).")
+    var limit: Int?
+
+    @Option(help: "Cores to use (default: all).")
+    var threads = ProcessInfo.processInfo.activeProcessorCount
+
+    func validate() throws {
+        guard (1...4_096).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 4096") }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// The model folder given, from the environment, or the default.
+    static func modelFolder(_ given: String?) -> String {
+        given ?? ProcessInfo.processInfo.environment["PAPERBOY_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
+    }
+
+    /// What is embedded of a paper: its title, then its abstract.
+    static func text(of paper: Paper) -> String { "\(paper.title). \(paper.abstract)" }
+
+    func run() async throws {
+        let catalog = try await database.openCatalog()
+        let folder = Self.modelFolder(model)
+        let embedder: SentenceEmbedder
+        do { embedder = try SentenceEmbedder(modelFolder: folder, threads: threads) } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+        // Vectors are tagged with the model's folder name: a different model is a different space.
+        let modelName = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
+        let backlog = min(try await catalog.embeddingBacklog(model: modelName), limit ?? .max)
+        guard backlog > 0 else {
+            print("embed: every paper has a vector from \(modelName)")
+            return
+        }
+        let progress = ProgressReporter(label: "embed", totalBytes: Int64(backlog))
+        var done = 0
+        while done < backlog {
+            let papers = try await catalog.papersToEmbed(model: modelName, limit: min(batchSize, backlog - done))
+            if papers.isEmpty { break }
+            let vectors = embedder.embed(papers.map(Self.text(of:)))
+            try await catalog.storeEmbeddings(zip(papers, vectors).map { ($0.id, $1) }, model: modelName)
+            done += papers.count
+            progress.update(records: done, bytes: Int64(done))
+        }
+        progress.finish()
+        print("embed: \(done) papers embedded with \(modelName) (\(embedder.dimension) dimensions)")
+    }
+}
