@@ -47,13 +47,14 @@ struct EmbedCommand: AsyncParsableCommand {
     static func text(of paper: Paper) -> String { "\(paper.title). \(paper.abstract)" }
 
     func run() async throws {
-        let catalog = try await database.openCatalog()
+        // The model first: a missing or broken one stops the command before the catalog is touched.
         let folder = Self.modelFolder(model)
         let embedder: SentenceEmbedder
         do { embedder = try SentenceEmbedder(modelFolder: folder, threads: threads) } catch {
             printError("\(error)")
             throw ExitCode(1)
         }
+        let catalog = try await database.openCatalog()
         // Vectors are tagged with the model's folder name: a different model is a different space.
         let modelName = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
         let backlog = min(try await catalog.embeddingBacklog(model: modelName), limit ?? .max)

@@ -158,7 +158,9 @@ struct SyndicationFeeds: Sendable {
             case "\t", "\n", "\r": out.unicodeScalars.append(scalar)
             default:
                 let v = scalar.value
-                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) || (0xE000...0xE001).contains(v) { continue }
+                // Search marks (`SearchHit.markStart`/`markEnd`) are private-use characters: dropped too.
+                if v < 0x20 || (0xFFFE...0xFFFF).contains(v) || Character(scalar) == SearchHit.markStart
+                    || Character(scalar) == SearchHit.markEnd { continue }
                 out.unicodeScalars.append(scalar)
             }
         }

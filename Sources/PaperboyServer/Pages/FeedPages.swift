@@ -32,17 +32,11 @@ struct FeedPages: Sendable {
         }
     }
 
-    /// A request the pages cannot answer, as the page that says why.
-    enum PageError: Error {
-        case badRequest(String)
-        case notFound(String)
-
-        var response: BufferedResponse {
-            switch self {
-            case .badRequest(let message): HTML.badRequest(message)
-            case .notFound(let message): HTML.notFound(message)
-            }
-        }
+    /// A query string the pages cannot answer, as the page that says why.
+    struct PageError: Error {
+        let message: String
+        static func badRequest(_ message: String) -> PageError { PageError(message: message) }
+        var response: BufferedResponse { HTML.badRequest(message) }
     }
 
     /// `/papers`: the latest day with featured papers.
@@ -76,8 +70,18 @@ struct FeedPages: Sendable {
         let options: Options
         do { options = try Options(request) } catch { return error.response }
         let (from, through) = period.range
-        let papers = try await listing.papers(
-            from: from, through: through, sort: options.sort, limit: Self.pageSize + 1, offset: options.page * Self.pageSize)
+        // A day holds a few dozen papers: ask for the page only. A week or a month is read whole
+        // (a few hundred), once, for both the chart of papers per day and the page.
+        let papers: [Paper]
+        var chart = ""
+        if period.kind == .day {
+            papers = try await listing.papers(
+                from: from, through: through, sort: options.sort, limit: Self.pageSize + 1, offset: options.page * Self.pageSize)
+        } else {
+            let all = try await listing.papers(from: from, through: through, sort: options.sort, limit: FeedListing.rankingWindow, offset: 0)
+            papers = Array(all.dropFirst(options.page * Self.pageSize).prefix(Self.pageSize + 1))
+            if options.page == 0 { chart = Self.chart(period, all) }
+        }
         let around = try await catalog.featuredDays(around: from, through: through)
         let previous = around.before.flatMap { FeedPeriod.containing($0, as: period.kind) }
         let next = around.after.flatMap { FeedPeriod.containing($0, as: period.kind) }
@@ -88,9 +92,7 @@ struct FeedPages: Sendable {
         body += previous.map { "<a rel=\"prev\" href=\"\($0.path)\">← \(HTML.escape($0.title))</a>" } ?? "<span></span>"
         body += next.map { "<a rel=\"next\" href=\"\($0.path)\">\(HTML.escape($0.title)) →</a>" } ?? "<span></span>"
         body += "</nav>"
-        if period.kind != .day, options.page == 0 {
-            body += try await chart(period)
-        }
+        body += chart
         body += sortSwitch(path: period.path, current: options.sort)
         if papers.isEmpty {
             body += "<p>No papers were featured \(period.kind == .day ? "on this day" : "in this \(period.kind.rawValue)").</p>"
@@ -172,9 +174,7 @@ struct FeedPages: Sendable {
 
     /// Papers and upvotes per day of a week or month, as a bar chart: one bar per day, its
     /// height the number of papers featured, linking to that day.
-    private func chart(_ period: FeedPeriod) async throws -> String {
-        let (from, through) = period.range
-        let papers = try await catalog.papers(PaperQuery(featuredFrom: from, featuredThrough: through, limit: FeedListing.rankingWindow))
+    private static func chart(_ period: FeedPeriod, _ papers: [Paper]) -> String {
         var perDay: [String: (papers: Int, upvotes: Int)] = [:]
         for p in papers { if let day = p.featuredDate { perDay[day, default: (0, 0)].papers += 1; perDay[day, default: (0, 0)].upvotes += p.upvotes } }
         guard let most = perDay.values.map(\.papers).max(), most > 0 else { return "" }

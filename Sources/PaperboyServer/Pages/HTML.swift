@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Hummingbird
 
@@ -39,8 +40,8 @@ enum HTML {
         var out = ""
         for ch in escape(text) {
             switch ch {
-            case "\u{E000}": out += "<mark>"
-            case "\u{E001}": out += "</mark>"
+            case SearchHit.markStart: out += "<mark>"
+            case SearchHit.markEnd: out += "</mark>"
             default: out.append(ch)
             }
         }
