@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "PaperboyServer",
             dependencies: [
-                "Catalog",
+                "Catalog", "SemanticSearch",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -85,6 +85,14 @@ let package = Package(
         .target(name: "Embeddings", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
         // OpenBLAS, as a system library, for the embedder's matrix multiplies.
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // Keyword, semantic and hybrid search over the catalog; the in-memory vector index.
+        .target(
+            name: "SemanticSearch",
+            dependencies: ["Catalog", "Embeddings", "CVectorKernels"],
+            swiftSettings: swiftSettings
+        ),
+        // The vector index's scoring loop in C, built for several instruction sets.
+        .target(name: "CVectorKernels"),
         // Helpers shared by the test targets (paths to ../shared, scratch catalogs).
         .target(name: "TestSupport", dependencies: ["CatalogSQLite"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
@@ -118,6 +126,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SemanticSearchTests",
+            dependencies: ["SemanticSearch", "Catalog", "CatalogSQLite", "Embeddings", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
     ]
 )

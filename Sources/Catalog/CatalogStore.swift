@@ -10,6 +10,8 @@ public protocol CatalogStore: Sendable {
     func apply(_ changes: [CatalogChange], checkpoint: ImportCheckpoint?) async throws -> ImportCounts
 
     func paper(_ id: ArxivID) async throws -> Paper?
+    /// The papers with these ids, in the order given; absent and deleted ones are left out.
+    func papers(ids: [ArxivID]) async throws -> [Paper]
     func papers(_ query: PaperQuery) async throws -> [Paper]
     /// Number of papers, deleted ones excluded.
     func paperCount() async throws -> Int
@@ -36,8 +38,11 @@ public protocol CatalogStore: Sendable {
     func storeEmbeddings(_ vectors: [(id: ArxivID, vector: [Float])], model: String) async throws
     /// How many papers have no vector from `model`.
     func embeddingBacklog(model: String) async throws -> Int
-    /// Every stored vector of `model`, for searching in memory.
-    func embeddings(model: String) async throws -> [(id: ArxivID, vector: [Float])]
+    /// Stored vectors of `model` in the order they were stored, starting after `position` (nil:
+    /// from the first), at most `limit`, for loading into memory page by page. A reader that
+    /// keeps the position of the last vector it got picks up, later, exactly the vectors stored
+    /// since (a re-embedded paper comes again, with its new vector). Deleted papers are left out.
+    func embeddings(model: String, after position: VectorPosition?, limit: Int) async throws -> [StoredVector]
 
     /// Where an interrupted import of `source` stopped, if it did.
     func checkpoint(source: String) async throws -> ImportCheckpoint?
@@ -46,6 +51,32 @@ public protocol CatalogStore: Sendable {
     /// Small named values that harvesters keep between runs (the last OAI-PMH harvest date).
     func state(_ key: String) async throws -> String?
     func setState(_ key: String, to value: String?) async throws
+}
+
+/// A vector as stored in the catalog, with where it stands in the store order.
+public struct StoredVector: Sendable {
+    public var id: ArxivID
+    public var vector: [Float]
+    public var position: VectorPosition
+
+    public init(id: ArxivID, vector: [Float], position: VectorPosition) {
+        self.id = id
+        self.vector = vector
+        self.position = position
+    }
+}
+
+/// A place in the order vectors were stored: the write batch, then the paper's place within it.
+public struct VectorPosition: Sendable, Equatable, Comparable {
+    public var batch: Int64
+    public var item: Int64
+
+    public init(batch: Int64, item: Int64) {
+        self.batch = batch
+        self.item = item
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.batch, a.item) < (b.batch, b.item) }
 }
 
 /// How far an import got: saved with each committed batch.

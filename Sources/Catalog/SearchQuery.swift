@@ -18,6 +18,12 @@ public struct SearchQuery: Sendable, Equatable {
     /// Publication date range, inclusive, `YYYY-MM-DD`.
     public var publishedFrom: String?
     public var publishedThrough: String?
+    /// The words and phrases as typed, in order, without filters or exclusions: what a
+    /// semantic search embeds.
+    public var semanticText = ""
+    /// When set, a paper needs only one of the words or phrases, not all of them (BM25 still
+    /// ranks those with more of them first). Author filters and exclusions still apply.
+    public var matchAnyWord = false
 
     public init() {}
 
@@ -30,12 +36,14 @@ public struct SearchQuery: Sendable, Equatable {
         for token in Self.tokens(String(text.prefix(Self.maxLength))) {
             switch token {
             case .phrase(let words, let negated):
+                if !negated { addMeaning(words) }
                 if negated { add(&excluded, words) } else if words.count == 1 { add(&self.words, words[0]) } else { add(&phrases, words) }
             case .word(let raw, let negated):
                 if !negated, let (field, value) = Self.field(raw) {
                     apply(field: field, value: value)
                 } else {
                     let words = Self.words(in: raw)
+                    if !negated { addMeaning(words) }
                     if negated { add(&excluded, words) } else if words.count == 1 { add(&self.words, words[0]) } else { add(&phrases, words) }
                 }
             case .field(let field, let value):
@@ -46,6 +54,11 @@ public struct SearchQuery: Sendable, Equatable {
 
     /// True when nothing was asked: no words, phrases or author names (filters alone don't count).
     public var hasTextTerms: Bool { !words.isEmpty || !phrases.isEmpty || !authors.isEmpty }
+
+    /// True when the query narrows results beyond its words: exclusions, authors, categories, dates.
+    public var hasFilters: Bool {
+        !excluded.isEmpty || !authors.isEmpty || !categories.isEmpty || publishedFrom != nil || publishedThrough != nil
+    }
 
     public var isEmpty: Bool {
         !hasTextTerms && excluded.isEmpty && categories.isEmpty && publishedFrom == nil && publishedThrough == nil
@@ -68,6 +81,11 @@ public struct SearchQuery: Sendable, Equatable {
         }
     }
 
+    private mutating func addMeaning(_ words: [String]) {
+        guard !words.isEmpty else { return }
+        semanticText += (semanticText.isEmpty ? "" : " ") + words.joined(separator: " ")
+    }
+
     private func add<T: Equatable>(_ list: inout [T], _ item: T) {
         if list.count < Self.maxTerms, !list.contains(item) { list.append(item) }
     }
@@ -80,6 +98,30 @@ public struct SearchQuery: Sendable, Equatable {
     private func add(_ list: inout [String], _ word: String) {
         guard list.count < Self.maxTerms, !list.contains(word) else { return }
         list.append(word)
+    }
+
+    /// Whether `paper` passes the filters (categories, dates, authors) and exclusions, checked
+    /// in memory: how results that did not come from the full-text engine (semantic search) are
+    /// filtered. Words are compared as typed, without the engine's stemming.
+    public func admits(_ paper: Paper) -> Bool {
+        if !categories.isEmpty, !categories.contains(where: paper.categories.contains) { return false }
+        if let from = publishedFrom, (paper.published ?? "") < from { return false }
+        if let through = publishedThrough, String((paper.published ?? "9999").prefix(10)) > through { return false }
+        if !authors.isEmpty {
+            let names = paper.authors.map { Self.words(in: $0) }
+            for author in authors where !names.contains(where: { Self.contains($0, run: author) }) { return false }
+        }
+        if !excluded.isEmpty {
+            let text = Self.words(in: paper.title + " " + paper.abstract + " " + paper.authors.joined(separator: " "))
+            if excluded.contains(where: { Self.contains(text, run: $0) }) { return false }
+        }
+        return true
+    }
+
+    /// Whether `words` holds `run` as consecutive words.
+    private static func contains(_ words: [String], run: [String]) -> Bool {
+        guard !run.isEmpty, run.count <= words.count else { return run.isEmpty }
+        return (0...(words.count - run.count)).contains { start in words[start..<start + run.count].elementsEqual(run) }
     }
 
     /// `2024`, `2024-05` or `2024-05-17` as a day: the first day of the span, or its last for `end`.

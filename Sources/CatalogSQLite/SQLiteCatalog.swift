@@ -101,6 +101,14 @@ public final class SQLiteCatalog: CatalogStore {
         }
     }
 
+    public func papers(ids: [ArxivID]) async throws -> [Paper] {
+        guard !ids.isEmpty else { return [] }
+        return try readNow { db in
+            let statement = try db.cachedStatement(sql: "SELECT \(PaperRow.columnList) FROM papers WHERE id = ?")
+            return try ids.compactMap { id in try PaperRow.fetch(id, with: statement, in: db).flatMap { $0.deleted ? nil : $0 } }
+        }
+    }
+
     public func papers(_ query: PaperQuery) async throws -> [Paper] {
         var conditions = ["deleted = 0"]
         var arguments: [String] = []

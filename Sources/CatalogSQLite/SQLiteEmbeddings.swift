@@ -34,12 +34,13 @@ extension SQLiteCatalog {
     public func storeEmbeddings(_ vectors: [(id: ArxivID, vector: [Float])], model: String) async throws {
         try await pool.write { db in
             try self.adopt(model: model, in: db)
+            let batch = (try Int64.fetchOne(db, sql: "SELECT max(batch) FROM paper_vectors") ?? 0) + 1
             let rowid = try db.cachedStatement(sql: "SELECT rowid FROM papers WHERE id = ?")
-            let store = try db.cachedStatement(sql: "INSERT OR REPLACE INTO paper_vectors (paper_rowid, model, vector) VALUES (?, ?, ?)")
+            let store = try db.cachedStatement(sql: "INSERT OR REPLACE INTO paper_vectors (paper_rowid, model, vector, batch) VALUES (?, ?, ?, ?)")
             let dequeue = try db.cachedStatement(sql: "DELETE FROM embedding_pending WHERE paper_rowid = ?")
             for (id, vector) in vectors {
                 guard let row = try Int64.fetchOne(rowid, arguments: [id.value]) else { continue }  // removed meanwhile
-                try store.execute(arguments: [row, model, Self.blob(vector)])
+                try store.execute(arguments: [row, model, Self.blob(vector), batch])
                 try dequeue.execute(arguments: [row])
             }
         }
@@ -57,16 +58,18 @@ extension SQLiteCatalog {
         }
     }
 
-    public func embeddings(model: String) async throws -> [(id: ArxivID, vector: [Float])] {
-        try await pool.read { db in
+    public func embeddings(model: String, after position: VectorPosition?, limit: Int) async throws -> [StoredVector] {
+        let start = position ?? VectorPosition(batch: -1, item: -1)
+        return try await pool.read { db in
             let rows = try Row.fetchCursor(db, sql: """
-                SELECT p.id, v.vector FROM paper_vectors v JOIN papers p ON p.rowid = v.paper_rowid
-                WHERE v.model = ? AND p.deleted = 0 ORDER BY v.paper_rowid
-                """, arguments: [model])
-            var out: [(id: ArxivID, vector: [Float])] = []
+                SELECT p.id, v.vector, v.batch, v.paper_rowid FROM paper_vectors v JOIN papers p ON p.rowid = v.paper_rowid
+                WHERE (v.batch, v.paper_rowid) > (?, ?) AND v.model = ? AND p.deleted = 0
+                ORDER BY v.batch, v.paper_rowid LIMIT ?
+                """, arguments: [start.batch, start.item, model, max(1, limit)])
+            var out: [StoredVector] = []
             while let row = try rows.next() {
                 guard let id = ArxivID(row[0] as String), let data = row[1] as Data? else { continue }
-                out.append((id, Self.floats(data)))
+                out.append(StoredVector(id: id, vector: Self.floats(data), position: VectorPosition(batch: row[2], item: row[3])))
             }
             return out
         }

@@ -133,6 +133,15 @@ enum SQLiteMigrations {
                 END;
                 """)
         }
+        migrator.registerMigration("005-vector-batches") { db in
+            // Each stored vector notes the write batch that stored it, so a server holding the
+            // vectors in memory can pick up exactly the ones stored since it last looked, by any
+            // process, without reloading them all.
+            try db.execute(sql: """
+                ALTER TABLE paper_vectors ADD COLUMN batch INTEGER NOT NULL DEFAULT 0;
+                CREATE INDEX paper_vectors_by_batch ON paper_vectors (batch, paper_rowid);
+                """)
+        }
         return migrator
     }
 }

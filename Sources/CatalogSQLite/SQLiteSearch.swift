@@ -63,9 +63,11 @@ extension SQLiteCatalog {
     /// nil when it has none. Every word is double-quoted, and words hold only letters and digits,
     /// so nothing a user types is read as FTS5 syntax.
     static func ftsExpression(_ query: SearchQuery) -> String? {
-        let positive = query.words.map { quoted([$0]) } + query.phrases.map(quoted) + query.authors.map { "authors : " + quoted($0) }
-        guard !positive.isEmpty else { return nil }
-        let all = positive.joined(separator: " AND ")
+        let terms = query.words.map { quoted([$0]) } + query.phrases.map(quoted)
+        let authors = query.authors.map { "authors : " + quoted($0) }
+        guard !terms.isEmpty || !authors.isEmpty else { return nil }
+        let words = query.matchAnyWord && terms.count > 1 ? ["(" + terms.joined(separator: " OR ") + ")"] : terms
+        let all = (words + authors).joined(separator: " AND ")
         guard let excluded = ftsExpression(excluding: query) else { return all }
         return "(\(all)) NOT (\(excluded))"
     }

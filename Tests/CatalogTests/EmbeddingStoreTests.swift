@@ -16,6 +16,10 @@ import Testing
         return .upsert(r)
     }
 
+    func all(_ c: some CatalogStore, _ model: String) async throws -> [StoredVector] {
+        try await c.embeddings(model: model, after: nil, limit: 1_000)
+    }
+
     @Test func queueStoreAndRequeueOnChangedText() async throws {
         let c = try await TestSupport.freshCatalog()
         _ = try await c.apply([paper("2501.00001", title: "One"), paper("2501.00002", title: "Two"), paper("2501.00003", title: "Three")], checkpoint: nil)
@@ -24,7 +28,7 @@ import Testing
         #expect(queued.map(\.id.value) == ["2501.00001", "2501.00002"])
         try await c.storeEmbeddings(queued.map { ($0.id, [1.5, -2, Float.pi]) }, model: "m")
         #expect(try await c.embeddingBacklog(model: "m") == 1)
-        let stored = try await c.embeddings(model: "m")
+        let stored = try await all(c, "m")
         #expect(stored.map(\.id.value) == ["2501.00001", "2501.00002"])
         #expect(stored.first?.vector == [1.5, -2, Float.pi], "Float32 values come back bit for bit")
 
@@ -36,7 +40,7 @@ import Testing
         retitled.title = "Two, revised"
         retitled.abstract = "New words."
         _ = try await c.apply([.upsert(retitled)], checkpoint: nil)
-        #expect(try await c.embeddings(model: "m").map(\.id.value) == ["2501.00001"])
+        #expect(try await all(c, "m").map(\.id.value) == ["2501.00001"])
         #expect(try await c.papersToEmbed(model: "m", limit: 10).map(\.id.value) == ["2501.00002", "2501.00003"])
     }
 
@@ -47,6 +51,34 @@ import Testing
         #expect(try await c.embeddingBacklog(model: "a") == 0)
         #expect(try await c.embeddingBacklog(model: "b") == 2)
         #expect(try await c.papersToEmbed(model: "b", limit: 10).count == 2)
-        #expect(try await c.embeddings(model: "a").isEmpty, "vectors of the old model are dropped")
+        #expect(try await all(c, "a").isEmpty, "vectors of the old model are dropped")
+    }
+
+    /// A reader that keeps its position gets exactly what was stored since, page by page: new
+    /// papers and re-embedded ones, never those it already has.
+    @Test func positionsPickUpWhatWasStoredSince() async throws {
+        let c = try await TestSupport.freshCatalog()
+        _ = try await c.apply((1...5).map { paper("2501.0000\($0)", title: "Paper \($0)") }, checkpoint: nil)
+        let ids = (1...5).map { ArxivID("2501.0000\($0)")! }
+        try await c.storeEmbeddings([(ids[0], [1]), (ids[1], [2]), (ids[2], [3])], model: "m")
+        let firstPage = try await c.embeddings(model: "m", after: nil, limit: 2)
+        #expect(firstPage.map(\.id) == [ids[0], ids[1]])
+        let secondPage = try await c.embeddings(model: "m", after: firstPage.last?.position, limit: 2)
+        #expect(secondPage.map(\.id) == [ids[2]])
+        let seen = secondPage.last?.position
+
+        #expect(try await c.embeddings(model: "m", after: seen, limit: 10).isEmpty, "nothing new yet")
+        try await c.storeEmbeddings([(ids[4], [5]), (ids[0], [1.5])], model: "m")
+        let fresh = try await c.embeddings(model: "m", after: seen, limit: 10)
+        #expect(fresh.map(\.id) == [ids[0], ids[4]])
+        #expect(fresh.first?.vector == [1.5], "the new vector of a re-embedded paper")
+        #expect(try await c.embeddings(model: "other", after: nil, limit: 10).isEmpty)
+    }
+
+    @Test func papersByIDKeepTheOrderGivenAndSkipUnknownOnes() async throws {
+        let c = try await TestSupport.freshCatalog()
+        _ = try await c.apply([paper("2501.00001", title: "One"), paper("2501.00002", title: "Two")], checkpoint: nil)
+        let found = try await c.papers(ids: ["2501.00002", "2501.09999", "2501.00001"].map { ArxivID($0)! })
+        #expect(found.map(\.title) == ["Two", "One"])
     }
 }

@@ -29,4 +29,24 @@ public enum TestSupport {
         try await catalog.migrate()
         return catalog
     }
+
+    /// The embedding model folder: `$PAPERBOY_MODEL_DIR`, else `models/all-MiniLM-L6-v2` under
+    /// the project root, where `scripts/setup.sh` puts it.
+    public static let modelFolder: String = {
+        if let path = ProcessInfo.processInfo.environment["PAPERBOY_MODEL_DIR"], !path.isEmpty { return path }
+        return projectRoot.appendingPathComponent("models/all-MiniLM-L6-v2").path
+    }()
+
+    public struct ModelMissing: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Fails the calling test when the model is not installed: CI runs the set-up first, so a
+    /// missing model is a broken set-up, never a reason to skip.
+    public static func requireModel() throws -> String {
+        guard FileManager.default.fileExists(atPath: modelFolder + "/model.safetensors") else {
+            throw ModelMissing(description: "The embedding model is not installed at \(modelFolder). Run scripts/setup.sh --tests (or set PAPERBOY_MODEL_DIR).")
+        }
+        return modelFolder
+    }
 }

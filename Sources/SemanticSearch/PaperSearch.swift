@@ -1,0 +1,124 @@
+import Catalog
+
+/// How a search ranks papers.
+public enum SearchMode: String, Sendable, CaseIterable {
+    /// BM25 over title, authors and abstract: papers that contain the words.
+    case keyword
+    /// Nearest sentence embeddings: papers that mean what the query means.
+    case semantic
+    /// Both lists merged by reciprocal rank fusion. The default.
+    case hybrid
+}
+
+/// What a search found, and how.
+public struct SearchResults: Sendable {
+    public var hits: [SearchHit]
+    /// The mode that ran, which differs from the one asked when semantic search is unavailable.
+    public var mode: SearchMode
+    /// A sentence for the reader when the results are not what was asked (a fallback).
+    public var notice: String?
+    /// Whether more results follow this page.
+    public var hasMore: Bool
+}
+
+/// The search behind the search page and `/api/papers/search`: keyword, semantic or hybrid
+/// over the catalog, with the filters of `SearchQuery` applied in every mode.
+public struct PaperSearch: Sendable {
+    public let catalog: any CatalogStore
+    /// Nil when no embedding model is installed: every search is then a keyword search.
+    public let semantic: SemanticIndex?
+
+    /// Semantic and hybrid results go this deep; deeper pages are empty. (A reader never pages
+    /// that far, and fusion needs whole lists.)
+    public static let maxDepth = 1_000
+    /// Each list fused in hybrid mode holds at least this many papers, so a paper ranked well by
+    /// one method and modestly by the other still rises.
+    public static let fusionDepth = 100
+
+    public init(catalog: any CatalogStore, semantic: SemanticIndex?) {
+        self.catalog = catalog
+        self.semantic = semantic
+    }
+
+    public func search(_ text: String, mode asked: SearchMode = .hybrid, limit: Int, offset: Int = 0) async throws -> SearchResults {
+        let query = SearchQuery(parsing: text)
+        guard !query.isEmpty, limit > 0 else { return SearchResults(hits: [], mode: asked, notice: nil, hasMore: false) }
+        var mode = asked
+        var notice: String?
+        if mode != .keyword {
+            if query.semanticText.isEmpty {
+                mode = .keyword  // filters alone: nothing to mean, the keyword engine lists them
+            } else if semantic == nil {
+                mode = .keyword
+                notice = "Semantic search is off on this server (no embedding model is installed), so these are keyword results."
+            } else if semantic?.vectors.count == 0 {
+                mode = .keyword
+                notice = "Semantic search has no paper vectors yet (they are being computed), so these are keyword results."
+            }
+        }
+        let wanted = offset + limit + 1  // one more than the page, to tell whether another follows
+        switch mode {
+        case .keyword:
+            let hits = try await keywordHits(query, count: wanted)
+            return SearchResults(hits: Array(hits.dropFirst(offset).prefix(limit)), mode: mode, notice: notice, hasMore: hits.count > offset + limit)
+        case .semantic, .hybrid:
+            guard offset < Self.maxDepth, let semantic else { return SearchResults(hits: [], mode: mode, notice: notice, hasMore: false) }
+            let depth = min(wanted, Self.maxDepth)
+            let meaning = try await semanticPapers(query, count: mode == .hybrid ? max(depth, Self.fusionDepth) : depth, index: semantic)
+            var ranked: [ArxivID]
+            var keyword: [ArxivID: SearchHit] = [:]
+            if mode == .hybrid {
+                let words = try await keywordHits(query, count: max(depth, Self.fusionDepth))
+                for hit in words { keyword[hit.paper.id] = hit }
+                ranked = RankFusion.fuse([words.map(\.paper.id), meaning.map(\.id)])
+            } else {
+                ranked = meaning.map(\.id)
+            }
+            let page = Array(ranked.dropFirst(offset).prefix(limit))
+            let papers = Dictionary(meaning.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+            let hits = page.compactMap { id in keyword[id] ?? papers[id].map(Self.unmarkedHit) }
+            return SearchResults(hits: hits, mode: mode, notice: notice, hasMore: ranked.count > offset + limit && offset + limit < Self.maxDepth)
+        }
+    }
+
+    /// Keyword hits, best first: papers with every word, then, when those run short, papers with
+    /// only some of them (still BM25-ranked), so a long natural-language query is not left empty.
+    func keywordHits(_ query: SearchQuery, count: Int) async throws -> [SearchHit] {
+        var hits = try await catalog.search(query, limit: count, offset: 0)
+        guard hits.count < count, query.words.count + query.phrases.count > 1 else { return hits }
+        var relaxed = query
+        relaxed.matchAnyWord = true
+        let have = Set(hits.map(\.paper.id))
+        let more = try await catalog.search(relaxed, limit: count, offset: 0).filter { !have.contains($0.paper.id) }
+        hits += more.prefix(count - hits.count)
+        return hits
+    }
+
+    /// The papers nearest in meaning to the query's words that pass its filters, best first.
+    /// With filters, more neighbours are drawn than needed, since some will not pass.
+    private func semanticPapers(_ query: SearchQuery, count: Int, index: SemanticIndex) async throws -> [Paper] {
+        let filtered = query.hasFilters
+        let nearest = index.search(query.semanticText, k: filtered ? min(count * 10, 20_000) : count)
+        let papers = try await catalog.papers(ids: nearest.map(\.id))
+        return Array((filtered ? papers.filter(query.admits) : papers).prefix(count))
+    }
+
+    /// The papers nearest in meaning to `paper`, best first. Without a model (or before the
+    /// vectors exist), the papers that share the most of its title's words, by BM25.
+    public func similar(to paper: Paper, limit: Int) async throws -> [Paper] {
+        if let semantic, semantic.vectors.count > 0 {
+            return try await catalog.papers(ids: semantic.similar(to: paper, k: limit).map(\.id))
+        }
+        var query = SearchQuery(parsing: paper.title)
+        query.matchAnyWord = true
+        return try await catalog.search(query, limit: limit + 1, offset: 0).map(\.paper).filter { $0.id != paper.id }.prefix(limit).map { $0 }
+    }
+
+    /// A result that came from semantic search alone: the title as it is and the start of the
+    /// abstract, nothing marked (the paper may share no word with the query).
+    static func unmarkedHit(_ paper: Paper) -> SearchHit {
+        let abstract = paper.abstract
+        let excerpt = abstract.count > 300 ? String(abstract.prefix(300)) + "…" : abstract
+        return SearchHit(paper: paper, markedTitle: paper.title, markedSnippet: excerpt, score: 0)
+    }
+}
