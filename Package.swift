@@ -8,6 +8,11 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+// The embedder's forward pass and the vector scan are arithmetic loops that run 15 times slower
+// unoptimised: these targets are optimised in debug builds too, so tests and `swift run` embed
+// at a usable speed. (Release builds are optimised anyway.)
+let optimisedAlways: [SwiftSetting] = swiftSettings + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Paperboy",
     platforms: [.macOS(.v14)],
@@ -23,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // The thin executable: parses the command line and hands over to PaperboyCLI.
@@ -35,7 +41,7 @@ let package = Package(
         .target(
             name: "PaperboyCLI",
             dependencies: [
-                "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings",
+                "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings", "SemanticSearch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -78,21 +84,22 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
         // Sentence embeddings in-process: WordPiece tokenizer, safetensors reader, BERT forward pass.
-        .target(name: "Embeddings", dependencies: ["COpenBLAS"], swiftSettings: swiftSettings),
+        .target(name: "Embeddings", dependencies: ["COpenBLAS"], swiftSettings: optimisedAlways),
         // OpenBLAS, as a system library, for the embedder's matrix multiplies.
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
         // Keyword, semantic and hybrid search over the catalog; the in-memory vector index.
         .target(
             name: "SemanticSearch",
             dependencies: ["Catalog", "Embeddings", "CVectorKernels"],
-            swiftSettings: swiftSettings
+            swiftSettings: optimisedAlways
         ),
         // The vector index's scoring loop in C, built for several instruction sets.
-        .target(name: "CVectorKernels"),
+        .target(name: "CVectorKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // Helpers shared by the test targets (paths to ../shared, scratch catalogs).
         .target(name: "TestSupport", dependencies: ["CatalogSQLite"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
@@ -119,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "PaperboyServer", "Catalog", "CatalogSQLite", "Importers", "TestSupport",
+                "PaperboyServer", "Catalog", "CatalogSQLite", "Importers", "TestSupport", "SemanticSearch", "Embeddings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -27,18 +27,23 @@ def free_port():
 
 
 class RunningPaperboy:
-    """A `paperboy serve` process over its own catalog; `url` is its base address."""
+    """A `paperboy serve` process over its own catalog; `url` is its base address.
 
-    def __init__(self, *imports, extra_args=(), env=None):
+    With `semantic`, the imports compute the papers' embeddings and the server loads the model
+    (hybrid search, similar papers by meaning); without, both are keyword-only, which keeps big
+    catalogs quick to set up in a debug build."""
+
+    def __init__(self, *imports, extra_args=(), env=None, semantic=False):
         self.work = tempfile.mkdtemp(prefix="paperboy-pytest-")
         self.env = dict(os.environ, PAPERBOY_DATABASE=os.path.join(self.work, "catalog.sqlite"), **(env or {}))
         for path in imports:
-            subprocess.run([binary(), "import", str(path)], env=self.env, check=True, capture_output=True)
+            subprocess.run([binary(), "import", str(path), *([] if semantic else ["--no-embed"])],
+                           env=self.env, check=True, capture_output=True)
         port = free_port()
         self.url = f"http://127.0.0.1:{port}"
         self.log = open(os.path.join(self.work, "serve.log"), "w")
         self.process = subprocess.Popen(
-            [binary(), "serve", "--port", str(port), *extra_args], env=self.env,
+            [binary(), "serve", "--port", str(port), *([] if semantic else ["--no-semantic"]), *extra_args], env=self.env,
             stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):
             try:

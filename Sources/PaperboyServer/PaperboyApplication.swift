@@ -3,20 +3,23 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import SemanticSearch
 import ServiceLifecycle
 
 /// Builds the web application over a catalog: one builder for `paperboy serve` and for tests
-/// (which pass their own `now`, as days since 1970, to pin trending).
+/// (which pass their own `now`, as days since 1970, to pin trending). With `semantic` (an
+/// embedding model is installed), search is hybrid by default and similar papers are nearest
+/// in meaning; without it, both fall back to keywords.
 ///
 /// Routes, by area:
 /// - pages: `/papers` (latest day), `/papers/date|week|month/…`, `/papers/trending`,
 ///   `/papers/{id}` (and `{id}.md`), `/users/{name}`, `/search`, `/subscribe`;
 /// - feeds: `/feeds/{daily,trending,search}.{rss,atom}`;
-/// - Hub-compatible JSON: `/api/daily_papers`, `/api/papers/search`, `/api/papers/{id}`,
-///   described at `/openapi.json`;
+/// - Hub-compatible JSON: `/api/daily_papers`, `/api/papers/search`, `/api/papers/{id}`, plus
+///   `/api/papers/{id}/similar`, described at `/openapi.json`;
 /// - operations: `/healthz`, `/metrics`.
 public func buildApplication(
-    configuration: ServerConfiguration, catalog: any CatalogStore,
+    configuration: ServerConfiguration, catalog: any CatalogStore, semantic: SemanticIndex? = nil,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger = Logger(label: "paperboy.server"),
     now: (@Sendable () -> Double)? = nil
@@ -26,10 +29,11 @@ public func buildApplication(
     router.add(middleware: ErrorPages())
     let listing = FeedListing(catalog: catalog, now: now ?? FeedListing.systemNow)
     let feedPages = FeedPages(catalog: catalog, listing: listing)
-    let paperPages = PaperPages(catalog: catalog)
-    let searchPages = SearchPages(catalog: catalog)
+    let search = PaperSearch(catalog: catalog, semantic: semantic)
+    let paperPages = PaperPages(catalog: catalog, search: search)
+    let searchPages = SearchPages(search: search)
     let feeds = SyndicationFeeds(catalog: catalog, listing: listing, baseURL: configuration.publicBaseURL)
-    let api = DailyPapersAPI(catalog: catalog, listing: listing, baseURL: configuration.publicBaseURL)
+    let api = DailyPapersAPI(catalog: catalog, listing: listing, search: search, baseURL: configuration.publicBaseURL)
 
     // Old-style ids contain a slash (hep-th/9901001), hence the two-segment paper routes.
     @Sendable func id(_ context: BasicRequestContext) -> String {
@@ -70,6 +74,8 @@ public func buildApplication(
 
     cached("/api/daily_papers") { request, _ in try await api.dailyPapers(request) }
     router.get("/api/papers/search") { request, _ in try await api.search(request) }
+    cached("/api/papers/:id/similar") { request, context in try await api.similar(context.parameters.get("id") ?? "", request) }
+    cached("/api/papers/:id/:number/similar") { request, context in try await api.similar(id(context), request) }
     cached("/api/papers/:id") { _, context in try await api.paper(id(context)) }
     cached("/api/papers/:id/:number") { _, context in try await api.paper(id(context)) }
     router.get("/openapi.json") { _, _ in OpenAPIDocument.response(baseURL: configuration.publicBaseURL) }
@@ -93,6 +99,7 @@ public func buildApplication(
     var services: [any Service] = []
     if let interval = configuration.searchIndexInterval {
         services.append(SearchIndexService(catalog: catalog, interval: interval, logger: logger))
+        if let semantic { services.append(EmbeddingService(index: semantic, interval: interval, logger: logger)) }
     }
     return Application(
         router: router,

@@ -34,6 +34,11 @@ public struct PaperSearch: Sendable {
     /// Each list fused in hybrid mode holds at least this many papers, so a paper ranked well by
     /// one method and modestly by the other still rises.
     public static let fusionDepth = 100
+    /// Semantic matches less similar than this are dropped. With MiniLM, texts on unrelated
+    /// subjects score 0 to 0.15 (a recipe or a random string against ML papers), a query on a
+    /// paper's subject 0.3 and up: without a floor, nonsense would find "nearest" papers when
+    /// the honest answer is none.
+    public static let minimumSimilarity: Float = 0.2
 
     public init(catalog: any CatalogStore, semantic: SemanticIndex?) {
         self.catalog = catalog
@@ -99,6 +104,7 @@ public struct PaperSearch: Sendable {
     private func semanticPapers(_ query: SearchQuery, count: Int, index: SemanticIndex) async throws -> [Paper] {
         let filtered = query.hasFilters
         let nearest = index.search(query.semanticText, k: filtered ? min(count * 10, 20_000) : count)
+            .filter { $0.score >= Self.minimumSimilarity }
         let papers = try await catalog.papers(ids: nearest.map(\.id))
         return Array((filtered ? papers.filter(query.admits) : papers).prefix(count))
     }

@@ -22,6 +22,8 @@ struct CLI {
     }
 
     let database: String
+    /// A model folder that does not exist.
+    static let noModel = FileManager.default.temporaryDirectory.appendingPathComponent("paperboy-no-model").path
 
     init() {
         database = TestSupport.scratchDirectory().appendingPathComponent("catalog.sqlite").path
@@ -33,6 +35,9 @@ struct CLI {
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         if withDatabase { environment["PAPERBOY_DATABASE"] = database }
+        // No embedding model unless a test names one with --model: imports of the big shared
+        // files would otherwise embed every paper, which takes hours in a debug build.
+        environment["PAPERBOY_MODEL_DIR"] = CLI.noModel
         process.environment = environment
         let out = Pipe()
         let err = Pipe()

@@ -7,6 +7,7 @@ import Importers
 import Logging
 import PaperboyServer
 import Prometheus
+import SemanticSearch
 import TestSupport
 
 /// A site over the demo catalog shipped in the repo (440 real papers featured 2026-07-27 to
@@ -49,12 +50,12 @@ enum TestSite {
     /// Runs `body` with a test client of a site over `catalog()`.
     static func with(
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog given: SQLiteCatalog? = nil,
-        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+        semantic: SemanticIndex? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
         let store: SQLiteCatalog
         if let given { store = given } else { store = try await catalog() }
         let app = buildApplication(
-            configuration: ServerConfiguration(publicBaseURL: "https://papers.example.org/"), catalog: store,
+            configuration: ServerConfiguration(publicBaseURL: "https://papers.example.org/"), catalog: store, semantic: semantic,
             metrics: metrics, logger: quietLogger, now: { now })
         try await app.test(.router) { client in try await body(client) }
     }

@@ -27,7 +27,7 @@ def test_the_document_is_valid_openapi_3_1(document):
 
 
 def test_every_json_endpoint_is_described(document):
-    assert set(document["paths"]) == {"/api/daily_papers", "/api/papers/search", "/api/papers/{id}"}
+    assert set(document["paths"]) == {"/api/daily_papers", "/api/papers/search", "/api/papers/{id}", "/api/papers/{id}/similar"}
 
 
 def check(document, instance, schema):
@@ -44,6 +44,11 @@ def check(document, instance, schema):
     ("/api/papers/search?q=x&limit=1000", "/api/papers/search", 400),
     ("/api/papers/2608.19880", "/api/papers/{id}", 200),
     ("/api/papers/2501.99999", "/api/papers/{id}", 404),
+    ("/api/papers/search?q=agents&mode=keyword", "/api/papers/search", 200),
+    ("/api/papers/search?q=x&mode=fuzzy", "/api/papers/search", 400),
+    ("/api/papers/2608.19880/similar?limit=5", "/api/papers/{id}/similar", 200),
+    ("/api/papers/2608.19880/similar?limit=0", "/api/papers/{id}/similar", 400),
+    ("/api/papers/2501.99999/similar", "/api/papers/{id}/similar", 404),
 ])
 def test_answers_match_the_documented_schemas(demo_url, document, path, operation, status):
     got, body = get(demo_url + path)

@@ -38,41 +38,18 @@ struct EmbedCommand: AsyncParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
-    /// The model folder given, from the environment, or the default.
-    static func modelFolder(_ given: String?) -> String {
-        given ?? ProcessInfo.processInfo.environment["PAPERBOY_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
-    }
-
-    /// What is embedded of a paper: its title, then its abstract.
-    static func text(of paper: Paper) -> String { "\(paper.title). \(paper.abstract)" }
-
     func run() async throws {
         // The model first: a missing or broken one stops the command before the catalog is touched.
-        let folder = Self.modelFolder(model)
+        let folder = EmbeddingModel.folder(model)
         let embedder: SentenceEmbedder
         do { embedder = try SentenceEmbedder(modelFolder: folder, threads: threads) } catch {
             printError("\(error)")
             throw ExitCode(1)
         }
         let catalog = try await database.openCatalog()
-        // Vectors are tagged with the model's folder name: a different model is a different space.
-        let modelName = URL(fileURLWithPath: folder).standardizedFileURL.lastPathComponent
-        let backlog = min(try await catalog.embeddingBacklog(model: modelName), limit ?? .max)
-        guard backlog > 0 else {
+        let modelName = EmbeddingModel.name(of: folder)
+        if try await computeEmbeddings(catalog, embedder: embedder, modelName: modelName, batchSize: batchSize, limit: limit) == 0 {
             print("embed: every paper has a vector from \(modelName)")
-            return
         }
-        let progress = ProgressReporter(label: "embed", totalBytes: Int64(backlog))
-        var done = 0
-        while done < backlog {
-            let papers = try await catalog.papersToEmbed(model: modelName, limit: min(batchSize, backlog - done))
-            if papers.isEmpty { break }
-            let vectors = embedder.embed(papers.map(Self.text(of:)))
-            try await catalog.storeEmbeddings(zip(papers, vectors).map { ($0.id, $1) }, model: modelName)
-            done += papers.count
-            progress.update(records: done, bytes: Int64(done))
-        }
-        progress.finish()
-        print("embed: \(done) papers embedded with \(modelName) (\(embedder.dimension) dimensions)")
     }
 }

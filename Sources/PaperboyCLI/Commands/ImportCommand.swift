@@ -40,6 +40,8 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "Leave the new papers out of the search index for now: `paperboy serve` indexes them in the background, and the next import does too.")
     var noSearchIndex = false
 
+    @OptionGroup var embedding: EmbeddingOptions
+
     @Argument(help: ArgumentHelp("Files to import; - reads standard input.", valueName: "file"))
     var files: [String]
 
@@ -62,6 +64,7 @@ struct ImportCommand: AsyncParsableCommand {
             }
         }
         if !noSearchIndex { try await updateSearchIndex(catalog) }
+        try await embedding.embedNewPapers(catalog)
         if failed { throw ExitCode(1) }
     }
 

@@ -55,6 +55,7 @@ struct IngestCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var politeness: PolitenessOptions
+        @OptionGroup var embedding: EmbeddingOptions
 
         @Option(help: "An arXiv category, e.g. cs.CL.")
         var category: String?
@@ -92,7 +93,7 @@ struct IngestCommand: AsyncParsableCommand {
                 } else {
                     .ids(ids.compactMap { ArxivID($0) })
                 }
-            try await finish(client, catalog) { try await harvester.harvest(query) }
+            try await finish(client, catalog, embedding) { try await harvester.harvest(query) }
         }
     }
 
@@ -112,6 +113,7 @@ struct IngestCommand: AsyncParsableCommand {
 
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var politeness: PolitenessOptions
+        @OptionGroup var embedding: EmbeddingOptions
 
         @Option(help: "An OAI set, e.g. cs, math, physics:hep-th.")
         var set: String?
@@ -139,22 +141,25 @@ struct IngestCommand: AsyncParsableCommand {
             let client = PoliteHTTPClient(policy: politeness.policy)
             let harvester = OAIHarvester(
                 endpoint: endpoint, set: set, format: metadata, client: client, runner: ImportRunner(store: catalog))
-            try await finish(client, catalog) { try await harvester.harvest(from: from, until: until) }
+            try await finish(client, catalog, embedding) { try await harvester.harvest(from: from, until: until) }
         }
     }
 }
 
 extension OAIHarvester.MetadataFormat: ExpressibleByArgument {}
 
-/// Runs a harvest, prints its summary, closes the client, and turns failures into exit 1.
+/// Runs a harvest, prints its summary, closes the client, indexes and embeds what it wrote, and
+/// turns failures into exit 1.
 private func finish(
-    _ client: PoliteHTTPClient, _ catalog: any CatalogStore, _ harvest: () async throws -> ImportSummary
+    _ client: PoliteHTTPClient, _ catalog: any CatalogStore, _ embedding: EmbeddingOptions,
+    _ harvest: () async throws -> ImportSummary
 ) async throws {
     do {
         let summary = try await harvest()
         try await client.shutdown()
         print(summary.report)
         try await updateSearchIndex(catalog)
+        try await embedding.embedNewPapers(catalog)
         if !summary.completed { throw ExitCode(1) }
     } catch let error as ExitCode {
         throw error

@@ -1,8 +1,11 @@
 import ArgumentParser
+import Catalog
 import Foundation
 import Hummingbird
+import Embeddings
 import Logging
 import PaperboyServer
+import SemanticSearch
 
 /// `paperboy serve`: the web site over the catalog.
 struct ServeCommand: AsyncParsableCommand {
@@ -11,7 +14,12 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the Daily Papers site, feeds and JSON API over the catalog.",
         discussion: """
             Every option can also come from the environment: PAPERBOY_HOST, PAPERBOY_PORT,
-            PAPERBOY_DATABASE, PAPERBOY_PUBLIC_URL, PAPERBOY_CACHE_SECONDS. A flag wins.
+            PAPERBOY_DATABASE, PAPERBOY_PUBLIC_URL, PAPERBOY_CACHE_SECONDS, PAPERBOY_MODEL_DIR.
+            A flag wins.
+            With an embedding model installed, search is hybrid (words and meaning) and paper
+            pages list similar papers by meaning; the server loads the stored vectors in the
+            background and embeds papers that have none, one core's worth at most. Without a
+            model, search and similar papers use keywords, and say so.
             Pages and API answers are reused until the catalog changes (any process's write
             shows at once) or for at most the cache lifetime, since trending moves with the clock.
             Logs: one line per request on standard error; PAPERBOY_LOG_FORMAT=json makes them
@@ -37,6 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
         "How long a rendered page may be reused while the catalog is unchanged; 0 renders every request. Default: $PAPERBOY_CACHE_SECONDS, else 60.",
         valueName: "seconds"))
     var cacheSeconds: Int?
+
+    @Option(help: ArgumentHelp(
+        "The sentence-embedding model folder. Default: $PAPERBOY_MODEL_DIR, else \(EmbeddingModel.defaultFolder).", valueName: "folder"))
+    var model: String?
+
+    @Flag(help: "Keyword search only: don't load the embedding model even if it is installed.")
+    var noSemantic = false
 
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port \(port): not a port number (0 to 65535)") }
@@ -69,8 +84,23 @@ struct ServeCommand: AsyncParsableCommand {
             "database": .string(database.resolvedPath), "address": .string("http://\(configuration.host):\(configuration.port)"),
             "public_url": .string(configuration.publicBaseURL),
         ])
-        let app = buildApplication(configuration: configuration, catalog: catalog, logger: logger)
+        let app = buildApplication(configuration: configuration, catalog: catalog, semantic: try semanticIndex(catalog, logger), logger: logger)
         try await app.runService()
         logger.info("stopped")
+    }
+
+    /// The model, when there is one: a model folder that is missing is a warning (the site works
+    /// with keyword search), one that is broken stops the server (it was clearly meant to be used).
+    func semanticIndex(_ catalog: any CatalogStore, _ logger: Logger) throws -> SemanticIndex? {
+        guard !noSemantic else { return nil }
+        let folder = EmbeddingModel.folder(model)
+        guard EmbeddingModel.isInstalled(folder) else {
+            logger.warning("no embedding model: search is keyword only", metadata: ["model": .string(folder)])
+            return nil
+        }
+        // One thread: embedding runs beside the requests and must leave them a core.
+        let embedder = try SentenceEmbedder(modelFolder: folder, threads: 1)
+        logger.info("embedding model loaded", metadata: ["model": .string(folder), "dimensions": "\(embedder.dimension)"])
+        return SemanticIndex(catalog: catalog, embedder: embedder, modelName: EmbeddingModel.name(of: folder))
     }
 }

@@ -1,12 +1,16 @@
 import Catalog
 import Foundation
+import HTTPTypes
 import Hummingbird
+import SemanticSearch
 
-/// The Hub-compatible JSON API: `GET /api/daily_papers`, `/api/papers/search` and `/api/papers/{id}`.
+/// The Hub-compatible JSON API: `GET /api/daily_papers`, `/api/papers/search`, `/api/papers/{id}`
+/// and (Paperboy's own) `/api/papers/{id}/similar`.
 /// Parameters and answers follow the Hub's, so `HF_ENDPOINT=http://host:port` clients work.
 struct DailyPapersAPI: Sendable {
     let catalog: any CatalogStore
     let listing: FeedListing
+    let search: PaperSearch
     let baseURL: String
 
     static let maxLimit = 100
@@ -61,15 +65,40 @@ struct DailyPapersAPI: Sendable {
         }
     }
 
-    /// `GET /api/papers/search?q=&limit=`: keyword search, best match first, in the shape of
-    /// `/api/daily_papers` items, as the Hub answers it.
+    /// `GET /api/papers/search?q=&limit=&p=&mode=`: hybrid search by default, best match first,
+    /// in the shape of `/api/daily_papers` items, as the Hub answers it. The mode that ran, and
+    /// why when it is not the one asked, travel in headers: the body stays the Hub's.
     func search(_ request: Request) async throws -> BufferedResponse {
         do {
             let query = Self.parameters(request)
             let limit = try Self.integer(query["limit"], name: "limit", default: Self.defaultLimit, range: 1...Self.maxLimit)
             let page = try Self.integer(query["p"], name: "p", default: 0, range: 0...10_000)
-            let hits = try await catalog.search(SearchQuery(parsing: query["q"] ?? ""), limit: limit, offset: page * limit)
-            return Self.json(HubJSON.dailyItems(hits.map(\.paper), baseURL: baseURL))
+            let mode = try Self.mode(query["mode"])
+            let results = try await search.search(query["q"] ?? "", mode: mode, limit: limit, offset: page * limit)
+            var response = Self.json(HubJSON.dailyItems(results.hits.map(\.paper), baseURL: baseURL))
+            response.headers[.searchMode] = results.mode.rawValue
+            if let notice = results.notice { response.headers[.searchNotice] = notice }
+            return response
+        } catch let bad as BadRequest {
+            return Self.error(bad.message, status: .badRequest)
+        }
+    }
+
+    static func mode(_ text: String?) throws -> SearchMode {
+        guard let text else { return .hybrid }
+        guard let mode = SearchMode(rawValue: text) else {
+            throw BadRequest(message: "mode '\(text.prefix(40))' is not one of keyword, semantic, hybrid")
+        }
+        return mode
+    }
+
+    /// `GET /api/papers/{id}/similar?limit=`: the papers nearest in meaning, most similar first.
+    func similar(_ text: String, _ request: Request) async throws -> BufferedResponse {
+        do {
+            let limit = try Self.integer(Self.parameters(request)["limit"], name: "limit", default: 10, range: 1...Self.maxLimit)
+            guard let id = ArxivID(text) else { return Self.error("'\(text.prefix(80))' is not an arXiv id", status: .badRequest) }
+            guard let paper = try await catalog.paper(id), !paper.deleted else { return Self.error("Paper not found", status: .notFound) }
+            return Self.json(HubJSON.dailyItems(try await search.similar(to: paper, limit: limit), baseURL: baseURL))
         } catch let bad as BadRequest {
             return Self.error(bad.message, status: .badRequest)
         }
@@ -104,4 +133,11 @@ struct DailyPapersAPI: Sendable {
         json.object { $0.field("error", message) }
         return Self.json(json.bytes, status: status)
     }
+}
+
+extension HTTPField.Name {
+    /// The search mode that ran (`/api/papers/search`).
+    static let searchMode = Self("X-Search-Mode")!
+    /// Why the mode that ran is not the one asked.
+    static let searchNotice = Self("X-Search-Notice")!
 }

@@ -47,14 +47,22 @@ enum OpenAPIDocument {
               "get": {
                 "operationId": "searchPapers",
                 "summary": "Search the catalog",
-                "description": "Keyword search over titles (weighted highest), authors and abstracts, with stemming. Supports \\"quoted phrases\\", -word exclusion, author:name, category:cs.CL, from:YYYY[-MM[-DD]] and to:YYYY[-MM[-DD]]. Any text is accepted; an empty query finds nothing.",
+                "description": "Hybrid by default: keyword search (BM25 over titles, weighted highest, authors and abstracts, with stemming) and semantic search (nearest sentence embeddings of title and abstract) merged by reciprocal rank fusion. Supports \\"quoted phrases\\", -word exclusion, author:name, category:cs.CL, from:YYYY[-MM[-DD]] and to:YYYY[-MM[-DD]] in every mode. Any text is accepted; an empty query finds nothing. Without an embedding model the server answers keyword results and says so in the X-Search-Mode and X-Search-Notice headers. Semantic and hybrid results go 1000 deep.",
                 "parameters": [
                   { "name": "q", "in": "query", "description": "What to look for.", "schema": { "type": "string" }, "example": "agent memory" },
+                  { "name": "mode", "in": "query", "description": "How to rank: `keyword` (papers with the words), `semantic` (papers that mean the query), `hybrid` (both, fused; the default).", "schema": { "type": "string", "enum": ["keyword", "semantic", "hybrid"], "default": "hybrid" } },
                   { "$ref": "#/components/parameters/page" },
                   { "$ref": "#/components/parameters/limit" }
                 ],
                 "responses": {
-                  "200": { "description": "Matching papers, best match first.", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/DailyPaper" } } } } },
+                  "200": {
+                    "description": "Matching papers, best match first.",
+                    "headers": {
+                      "X-Search-Mode": { "description": "The mode that ran: the one asked, or keyword when semantic search is unavailable.", "schema": { "type": "string", "enum": ["keyword", "semantic", "hybrid"] } },
+                      "X-Search-Notice": { "description": "Present when the mode that ran is not the one asked: why.", "schema": { "type": "string" } }
+                    },
+                    "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/DailyPaper" } } } }
+                  },
                   "400": { "$ref": "#/components/responses/BadRequest" }
                 }
               }
@@ -69,6 +77,22 @@ enum OpenAPIDocument {
                 ],
                 "responses": {
                   "200": { "description": "The paper.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Paper" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "404": { "description": "No such paper in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              }
+            },
+            "/api/papers/{id}/similar": {
+              "get": {
+                "operationId": "similarPapers",
+                "summary": "Papers similar to one paper",
+                "description": "The papers whose title and abstract are nearest in meaning (cosine of sentence embeddings), best first, the paper itself left out. Without an embedding model: the papers sharing most of its title's words (BM25). Old-style ids: /api/papers/hep-th/9901001/similar.",
+                "parameters": [
+                  { "name": "id", "in": "path", "required": true, "description": "A versionless arXiv id.", "schema": { "type": "string" }, "example": "2608.19880" },
+                  { "name": "limit", "in": "query", "description": "How many papers.", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 10 } }
+                ],
+                "responses": {
+                  "200": { "description": "Similar papers, most similar first.", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/DailyPaper" } } } } },
                   "400": { "$ref": "#/components/responses/BadRequest" },
                   "404": { "description": "No such paper in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }

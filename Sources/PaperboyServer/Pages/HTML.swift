@@ -175,6 +175,7 @@ enum HTML {
         .sorts{display:flex;gap:.4rem;flex-wrap:wrap;margin:.5rem 0}
         .sorts a,.sorts strong{padding:.15rem .7rem;border:1px solid var(--line);border-radius:1rem;text-decoration:none;font-size:.9rem}
         .sorts strong{background:var(--chip)}
+        .notice{border-left:4px solid var(--accent);padding:.4rem .8rem;background:var(--chip)}
         svg.chart{width:100%;height:auto;max-height:9rem;display:block;margin:.5rem 0}
         svg.chart rect{fill:var(--accent);opacity:.8}
         svg.chart text{fill:var(--muted);font-size:10px}

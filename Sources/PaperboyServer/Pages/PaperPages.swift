@@ -1,9 +1,14 @@
 import Catalog
 import Hummingbird
+import SemanticSearch
 
 /// A page per paper, for every paper in the catalog (featured or not), and its Markdown twin.
 struct PaperPages: Sendable {
     let catalog: any CatalogStore
+    let search: PaperSearch
+
+    /// Similar papers listed under each paper.
+    static let similarCount = 5
 
     /// `/papers/{id}`, or `/papers/{id}.md` for the Markdown.
     func paper(_ text: String) async throws -> BufferedResponse {
@@ -33,6 +38,12 @@ struct PaperPages: Sendable {
         fact("DOI", p.doi.map { "<a href=\"https://doi.org/\(HTML.escape($0))\">\(HTML.escape($0))</a>" })
         fact("License", p.license.map { $0.hasPrefix("http") ? "<a href=\"\(HTML.escape($0))\">\(HTML.escape($0))</a>" : HTML.escape($0) })
         body += "</dl></article>"
+        let similar = try await search.similar(to: p, limit: Self.similarCount)
+        if !similar.isEmpty {
+            body += "<section class=\"similar\"><h2>Similar papers</h2>"
+            body += similar.map { FeedPages.card($0) }.joined()
+            body += "<p class=\"meta\"><a href=\"/api/papers/\(HTML.escape(id.value))/similar\">As JSON</a></p></section>"
+        }
         return HTML.page(title: p.title, body: body)
     }
 
