@@ -100,6 +100,17 @@ let package = Package(
         ),
         // The vector index's scoring loop in C, built for several instruction sets.
         .target(name: "CVectorKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
+        // Issue 4's search measurements (retrieval quality, latency, memory); run by
+        // bench/search_benchmark.sh, not part of the product.
+        .executableTarget(
+            name: "search-bench",
+            dependencies: [
+                "Catalog", "CatalogSQLite", "Embeddings", "SemanticSearch",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "bench/SearchBench",
+            swiftSettings: swiftSettings
+        ),
         // Helpers shared by the test targets (paths to ../shared, scratch catalogs).
         .target(name: "TestSupport", dependencies: ["CatalogSQLite"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(

@@ -22,8 +22,26 @@ public struct SearchQuery: Sendable, Equatable {
     /// semantic search embeds.
     public var semanticText = ""
     /// When set, a paper needs only one of the words or phrases, not all of them (BM25 still
-    /// ranks those with more of them first). Author filters and exclusions still apply.
+    /// ranks those with more of them first). Author filters and exclusions still apply. Backends
+    /// may leave out words so common that they find nothing in particular.
     public var matchAnyWord = false
+
+    /// English function words: they carry no topic, nearly every paper has them, and requiring
+    /// them would only make the engine walk its longest lists. Left out of the words a paper
+    /// must have (phrases keep them).
+    public static let stopWords: Set<String> = [
+        "a", "about", "after", "all", "an", "and", "are", "as", "at", "be", "between", "beyond", "by", "can", "do", "does",
+        "for", "from", "how", "if", "in", "into", "is", "it", "its", "more", "not", "of", "on", "or", "our", "over", "than",
+        "that", "the", "their", "this", "through", "to", "towards", "toward", "under", "up", "via", "vs", "we", "what",
+        "when", "where", "which", "while", "who", "why", "with", "without", "you", "your",
+    ]
+
+    /// The words a paper must have (or, with `matchAnyWord`, may have): all but the stop words,
+    /// or all of them when nothing else is left ("to be or not to be").
+    public var topicalWords: [String] {
+        let topical = words.filter { !Self.stopWords.contains($0) }
+        return topical.isEmpty ? words : topical
+    }
 
     public init() {}
 

@@ -10,6 +10,13 @@ extension SQLiteCatalog {
     /// abstract, one in the author list four times.
     static let bm25 = "bm25(paper_search, 10.0, 4.0, 1.0)"
 
+    /// In a match-any-word search, words found in this many papers or more are left out. FTS5
+    /// scores every matching paper before it can rank them (about a microsecond each), so one
+    /// word in most of a million papers would cost a second; a word that common says little
+    /// about which paper is meant anyway. Papers with all the words are found by the
+    /// match-all search that comes first (`PaperSearch.keywordHits`).
+    static let commonWordPapers = 5_000
+
     public func search(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [SearchHit] {
         guard !query.isEmpty, limit > 0 else { return [] }
         var conditions = ["p.deleted = 0"]
@@ -25,6 +32,11 @@ extension SQLiteCatalog {
         }
         let columns = PaperRow.columns.map { "p.\($0)" }.joined(separator: ", ")
         let mark = "char(\(SearchHit.markStart.unicodeScalars.first!.value)), char(\(SearchHit.markEnd.unicodeScalars.first!.value))"
+        var query = query
+        if query.matchAnyWord {
+            query.words = try readNow { db in try Self.uncommonWords(query.topicalWords, in: db) }
+            if !query.hasTextTerms { return [] }
+        }
         let sql: String
         if let match = Self.ftsExpression(query) {
             sql = """
@@ -63,7 +75,7 @@ extension SQLiteCatalog {
     /// nil when it has none. Every word is double-quoted, and words hold only letters and digits,
     /// so nothing a user types is read as FTS5 syntax.
     static func ftsExpression(_ query: SearchQuery) -> String? {
-        let terms = query.words.map { quoted([$0]) } + query.phrases.map(quoted)
+        let terms = query.topicalWords.map { quoted([$0]) } + query.phrases.map(quoted)
         let authors = query.authors.map { "authors : " + quoted($0) }
         guard !terms.isEmpty || !authors.isEmpty else { return nil }
         let words = query.matchAnyWord && terms.count > 1 ? ["(" + terms.joined(separator: " OR ") + ")"] : terms
@@ -74,6 +86,15 @@ extension SQLiteCatalog {
 
     static func ftsExpression(excluding query: SearchQuery) -> String? {
         query.excluded.isEmpty ? nil : query.excluded.map(quoted).joined(separator: " OR ")
+    }
+
+    /// The words of `words` found in fewer than `commonWordPapers` papers. Counting stops at
+    /// that number, so this costs a few milliseconds whatever the catalog's size.
+    static func uncommonWords(_ words: [String], in db: Database) throws -> [String] {
+        let count = try db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM paper_search WHERE paper_search MATCH ? LIMIT ?)")
+        return try words.filter { word in
+            try Int.fetchOne(count, arguments: [quoted([word]), commonWordPapers]) ?? 0 < commonWordPapers
+        }
     }
 
     private static func quoted(_ words: [String]) -> String { "\"" + words.joined(separator: " ") + "\"" }

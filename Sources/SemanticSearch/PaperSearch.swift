@@ -69,14 +69,17 @@ public struct PaperSearch: Sendable {
         case .semantic, .hybrid:
             guard offset < Self.maxDepth, let semantic else { return SearchResults(hits: [], mode: mode, notice: notice, hasMore: false) }
             let depth = min(wanted, Self.maxDepth)
+            // In hybrid mode the two searches run side by side: each is mostly one core's work.
+            async let words = mode == .hybrid ? keywordHits(query, count: max(depth, Self.fusionDepth)) : []
             let meaning = try await semanticPapers(query, count: mode == .hybrid ? max(depth, Self.fusionDepth) : depth, index: semantic)
             var ranked: [ArxivID]
             var keyword: [ArxivID: SearchHit] = [:]
             if mode == .hybrid {
-                let words = try await keywordHits(query, count: max(depth, Self.fusionDepth))
+                let words = try await words
                 for hit in words { keyword[hit.paper.id] = hit }
                 ranked = RankFusion.fuse([words.map(\.paper.id), meaning.map(\.id)])
             } else {
+                _ = try await words
                 ranked = meaning.map(\.id)
             }
             let page = Array(ranked.dropFirst(offset).prefix(limit))

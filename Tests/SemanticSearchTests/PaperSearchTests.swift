@@ -75,6 +75,9 @@ import Testing
         let (search, _) = try await Self.search()
         let results = try await search.search("protein galaxies", mode: .keyword, limit: 5)
         #expect(Set(results.hits.map(\.paper.id.value)) == ["2501.00003", "2501.00005"])
+        // Stop words don't match on their own: "and" and "the" are in other papers too.
+        let wordy = try await search.search("the protein and the galaxies", mode: .keyword, limit: 5)
+        #expect(Set(wordy.hits.map(\.paper.id.value)) == ["2501.00003", "2501.00005"])
     }
 
     @Test func filtersApplyToSemanticResults() async throws {

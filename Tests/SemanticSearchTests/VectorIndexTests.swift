@@ -83,7 +83,7 @@ import Testing
         let fused = RankFusion.fuse([[a, b, c], [d, c]])
         #expect(fused.count == 4)
         #expect(Set(fused) == [a, b, c, d])
-        #expect(fused == [c, a, d, b], "c: 1/63 + 1/62; a: 1/61; d: 1/61 (a first seen first); b: 1/62")
+        #expect(fused == [c, a, d, b], "c: 1/13 + 1/12; a: 1/11; d: 1/11 (a first seen first); b: 1/12")
         #expect(RankFusion.fuse([]).isEmpty)
     }
 }
