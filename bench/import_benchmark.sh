@@ -28,7 +28,7 @@ measure() {  # name, command...; prints "name wall_s peak_kb"
 results=()
 for i in $(seq "$runs"); do
   # The catalog load is compared; the search index, built after it, is timed separately below.
-  results+=("$(measure paperboy env PAPERBOY_DATABASE="$work/db.sqlite" .build/release/paperboy import --no-search-index "$input")")
+  results+=("$(measure paperboy env PAPERBOY_DATABASE="$work/db.sqlite" .build/release/paperboy import --no-search-index --no-embed "$input")")
   results+=("$(measure python python3 bench/python_loader.py --db "$work/db.sqlite" "$input")")
 done
 printf '%s\n' "${results[@]}" | python3 -c "
@@ -46,6 +46,6 @@ pairs = [b[0] / a[0] for a, b in zip(by['paperboy'], by['python'])]
 print(f'ratio paperboy/python records/s, pair by pair: {\", \".join(f\"{r:.2f}\" for r in pairs)}; median {statistics.median(pairs):.2f}x')
 "
 rm -f "$work"/db.sqlite*
-PAPERBOY_DATABASE="$work/db.sqlite" .build/release/paperboy import --no-search-index "$input" >/dev/null 2>&1
-/usr/bin/time -f "%e" -o "$work/time" env PAPERBOY_DATABASE="$work/db.sqlite" .build/release/paperboy import "$input" >/dev/null 2>&1
+PAPERBOY_DATABASE="$work/db.sqlite" .build/release/paperboy import --no-search-index --no-embed "$input" >/dev/null 2>&1
+/usr/bin/time -f "%e" -o "$work/time" env PAPERBOY_DATABASE="$work/db.sqlite" .build/release/paperboy import --no-embed "$input" >/dev/null 2>&1
 echo "search index after the load (paperboy import of the same file again: unchanged records, then the backlog): $(cat "$work/time") s"
