@@ -222,7 +222,8 @@ public struct SearchHit: Sendable {
     public var paper: Paper
     /// The title with matches between `SearchHit.markStart` and `SearchHit.markEnd`.
     public var markedTitle: String
-    /// A piece of the abstract around the matches, marked the same way.
+    /// A piece of the abstract around the matches, marked the same way; empty for a paper
+    /// found by meaning alone (nothing to mark).
     public var markedSnippet: String
     public var score: Double
 

@@ -123,11 +123,9 @@ public struct PaperSearch: Sendable {
         return try await catalog.search(query, limit: limit + 1, offset: 0).map(\.paper).filter { $0.id != paper.id }.prefix(limit).map { $0 }
     }
 
-    /// A result that came from semantic search alone: the title as it is and the start of the
-    /// abstract, nothing marked (the paper may share no word with the query).
+    /// A result that came from semantic search alone: nothing to mark (the paper may share no
+    /// word with the query), so no snippet; pages show the paper's usual card.
     static func unmarkedHit(_ paper: Paper) -> SearchHit {
-        let abstract = paper.abstract
-        let excerpt = abstract.count > 300 ? String(abstract.prefix(300)) + "…" : abstract
-        return SearchHit(paper: paper, markedTitle: paper.title, markedSnippet: excerpt, score: 0)
+        SearchHit(paper: paper, markedTitle: paper.title, markedSnippet: "", score: 0)
     }
 }
