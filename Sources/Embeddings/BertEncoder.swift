@@ -90,12 +90,22 @@ struct BertEncoder: Sendable {
     /// One vector per sequence. Each sequence holds valid ids (below the vocabulary size) and at
     /// most `maxPositionEmbeddings` of them; the tokenizer guarantees both.
     func encode(_ sequences: [[Int32]]) -> [[Float]] {
+        encode(sequences, in: EncoderWorkspace())
+    }
+
+    /// The same, with scratch memory from `workspace` (grown as needed, kept for the next pass):
+    /// one workspace per thread saves allocating and faulting in tens of megabytes per pass.
+    func encode(_ sequences: [[Int32]], in workspace: EncoderWorkspace) -> [[Float]] {
         parameters.withUnsafeBufferPointer { all in
-            encode(sequences, weights: all.baseAddress!)
+            encode(sequences, weights: all.baseAddress!, workspace: workspace)
         }
     }
 
-    private func encode(_ sequences: [[Int32]], weights base: UnsafePointer<Float>) -> [[Float]] {
+    /// Rows of the feed-forward block done at a time: its tokens × 1536 activations then stay in
+    /// cache between the two multiplies and GELU, and the workspace stays small.
+    static let feedForwardRows = 512
+
+    private func encode(_ sequences: [[Int32]], weights base: UnsafePointer<Float>, workspace: EncoderWorkspace) -> [[Float]] {
         func w(_ slice: Slice) -> UnsafePointer<Float> { base + slice.offset }
         let hidden = config.hiddenSize
         let intermediate = config.intermediateSize
@@ -107,13 +117,15 @@ struct BertEncoder: Sendable {
         guard tokenCount > 0 else { return sequences.map { _ in [] } }
 
         // Scratch matrices, one row per token; raw buffers because every step hands them to BLAS.
-        let states = Matrix(rows: tokenCount, columns: hidden)
-        let qkv = Matrix(rows: tokenCount, columns: 3 * hidden)
-        let context = Matrix(rows: tokenCount, columns: hidden)
-        let attended = Matrix(rows: tokenCount, columns: hidden)
-        let expanded = Matrix(rows: tokenCount, columns: intermediate)
-        let scores = Matrix(rows: longest, columns: longest)
-        defer { [states, qkv, context, attended, expanded, scores].forEach { $0.free() } }
+        workspace.reserve(tokens: tokenCount, longest: longest, hidden: hidden,
+                          intermediate: intermediate, feedForwardRows: Self.feedForwardRows)
+        let states = Matrix(workspace.states, columns: hidden)
+        let qkv = Matrix(workspace.qkv, columns: 3 * hidden)
+        let context = Matrix(workspace.context, columns: hidden)
+        let attended = Matrix(workspace.attended, columns: hidden)
+        let expanded = Matrix(workspace.expanded, columns: intermediate)
+        let scores = workspace.scores
+        let rowScale = workspace.rowScale
 
         // Embeddings: word + position + token type 0, then LayerNorm.
         var row = 0
@@ -129,10 +141,15 @@ struct BertEncoder: Sendable {
             }
         }
 
-        let scale = 1 / Float(headSize).squareRoot()
+        // Attention scores in base 2: scale · log2(e) · q·k, so that softmax's e^s is 2^s, which
+        // takes fewer steps to compute.
+        let scale = 1 / Float(headSize).squareRoot() * 1.4426950408889634
         for layer in layers {
-            multiply(states, by: w(layer.qkvWeight), into: qkv)
-            for r in 0..<tokenCount { VectorMath.add(w(layer.qkvBias), to: qkv[r], count: 3 * hidden) }
+            // Each product is added to what its output already holds (BLAS's beta = 1): the bias,
+            // and the residual where there is one, are put there first, which costs no more than
+            // the zeroing BLAS does otherwise and saves a pass over the output.
+            for r in 0..<tokenCount { qkv[r].update(from: w(layer.qkvBias), count: 3 * hidden) }
+            multiply(states, rows: tokenCount, inner: hidden, by: w(layer.qkvWeight), outer: 3 * hidden, into: qkv, adding: true)
 
             // Self-attention per sequence and head, over that sequence's rows only.
             var start = 0
@@ -142,40 +159,52 @@ struct BertEncoder: Sendable {
                     let query = qkv[start] + head * headSize
                     let key = query + hidden
                     let value = query + 2 * hidden
-                    // scores = scale · Q Kᵀ   (n × n)
+                    let output = context[start] + head * headSize
+                    // scores = scale · log2(e) · Q Kᵀ   (n × n)
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blas(n), blas(n), blas(headSize),
-                                scale, query, blas(3 * hidden), key, blas(3 * hidden), 0, scores.base, blas(n))
-                    for i in 0..<n { VectorMath.softmax(scores.base + i * n, count: n) }
-                    // context = softmax(scores) · V   (n × headSize), into this head's columns
+                                scale, query, blas(3 * hidden), key, blas(3 * hidden), 0, scores, blas(n))
+                    // Softmax without its division: 2^(s - max) per row; each row's 1 / sum is
+                    // applied to the n × headSize result below instead of to the n × n weights.
+                    for i in 0..<n { rowScale[i] = 1 / VectorMath.powersOfTwo(scores + i * n, count: n) }
+                    // context = weights · V   (n × headSize), into this head's columns
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blas(n), blas(headSize), blas(n),
-                                1, scores.base, blas(n), value, blas(3 * hidden), 0, context[start] + head * headSize, blas(hidden))
+                                1, scores, blas(n), value, blas(3 * hidden), 0, output, blas(hidden))
+                    for i in 0..<n { VectorMath.scale(output + i * hidden, by: rowScale[i], count: headSize) }
                 }
                 start += n
             }
 
             // attended = LayerNorm(context · Woᵀ + bias + states): the attention block's output,
             // and the feed-forward's input and residual.
-            multiply(context, by: w(layer.attentionOutputWeight), into: attended)
+            let attentionOutputBias = w(layer.attentionOutputBias)
+            for r in 0..<tokenCount { VectorMath.sum(states[r], attentionOutputBias, into: attended[r], count: hidden) }
+            multiply(context, rows: tokenCount, inner: hidden, by: w(layer.attentionOutputWeight), outer: hidden, into: attended, adding: true)
             for r in 0..<tokenCount {
-                VectorMath.add(w(layer.attentionOutputBias), to: attended[r], count: hidden)
-                VectorMath.add(states[r], to: attended[r], count: hidden)
                 VectorMath.layerNorm(attended[r], count: hidden, gamma: w(layer.attentionNormGamma),
                                      beta: w(layer.attentionNormBeta), epsilon: epsilon)
             }
-            multiply(attended, by: w(layer.intermediateWeight), into: expanded)
-            let intermediateBias = w(layer.intermediateBias)
-            switch config.activation {
-            case .gelu: VectorMath.biasGELU(expanded.base, rows: tokenCount, columns: intermediate, bias: intermediateBias)
-            case .geluTanh: VectorMath.biasGELUTanh(expanded.base, rows: tokenCount, columns: intermediate, bias: intermediateBias)
-            case .relu: VectorMath.biasReLU(expanded.base, rows: tokenCount, columns: intermediate, bias: intermediateBias)
-            }
-            // states = LayerNorm(expanded · W2ᵀ + bias + attended), the next layer's input.
-            multiply(expanded, by: w(layer.outputWeight), into: states)
-            for r in 0..<tokenCount {
-                VectorMath.add(w(layer.outputBias), to: states[r], count: hidden)
-                VectorMath.add(attended[r], to: states[r], count: hidden)
-                VectorMath.layerNorm(states[r], count: hidden, gamma: w(layer.outputNormGamma),
-                                     beta: w(layer.outputNormBeta), epsilon: epsilon)
+            // states = LayerNorm(GELU(attended · W1ᵀ + b1) · W2ᵀ + b2 + attended), the next layer's
+            // input, a block of rows at a time.
+            var first = 0
+            while first < tokenCount {
+                let rows = min(Self.feedForwardRows, tokenCount - first)
+                multiply(Matrix(attended[first], columns: hidden), rows: rows, inner: hidden,
+                         by: w(layer.intermediateWeight), outer: intermediate, into: expanded)
+                let intermediateBias = w(layer.intermediateBias)
+                switch config.activation {
+                case .gelu: VectorMath.biasGELU(expanded.base, rows: rows, columns: intermediate, bias: intermediateBias)
+                case .geluTanh: VectorMath.biasGELUTanh(expanded.base, rows: rows, columns: intermediate, bias: intermediateBias)
+                case .relu: VectorMath.biasReLU(expanded.base, rows: rows, columns: intermediate, bias: intermediateBias)
+                }
+                let outputBias = w(layer.outputBias)
+                for r in first..<(first + rows) { VectorMath.sum(attended[r], outputBias, into: states[r], count: hidden) }
+                multiply(expanded, rows: rows, inner: intermediate, by: w(layer.outputWeight), outer: hidden,
+                         into: Matrix(states[first], columns: hidden), adding: true)
+                for r in first..<(first + rows) {
+                    VectorMath.layerNorm(states[r], count: hidden, gamma: w(layer.outputNormGamma),
+                                         beta: w(layer.outputNormBeta), epsilon: epsilon)
+                }
+                first += rows
             }
         }
 
@@ -184,8 +213,9 @@ struct BertEncoder: Sendable {
         var vectors: [[Float]] = []
         vectors.reserveCapacity(sequences.count)
         var first = 0
+        var sum = [Double](repeating: 0, count: hidden)
         for sequence in sequences {
-            var sum = [Double](repeating: 0, count: hidden)
+            for j in 0..<hidden { sum[j] = 0 }
             for r in first..<(first + sequence.count) {
                 let values = states[r]
                 for j in 0..<hidden { sum[j] += Double(values[j]) }
@@ -198,29 +228,65 @@ struct BertEncoder: Sendable {
         return vectors
     }
 
-    /// output = input · weightᵀ: a linear layer with PyTorch's [out × in] weight layout.
-    private func multiply(_ input: Matrix, by weight: UnsafePointer<Float>, into output: Matrix) {
-        let rows = input.rows, inner = input.columns, outer = output.columns
+    /// output = input · weightᵀ over `rows` rows (or output += that, `adding`): a linear layer with
+    /// PyTorch's [out × in] weight layout.
+    private func multiply(
+        _ input: Matrix, rows: Int, inner: Int, by weight: UnsafePointer<Float>, outer: Int, into output: Matrix, adding: Bool = false
+    ) {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blas(rows), blas(outer), blas(inner),
-                    1, input.base, blas(inner), weight, blas(inner), 0, output.base, blas(outer))
+                    1, input.base, blas(inner), weight, blas(inner), adding ? 1 : 0, output.base, blas(outer))
     }
 }
 
-/// A row-major Float matrix in memory this pass owns; freed by the caller (`free()`).
-private struct Matrix {
-    let rows: Int
-    let columns: Int
-    let base: UnsafeMutablePointer<Float>
+/// Scratch memory for the forward pass, owned by one thread at a time and reused from pass to
+/// pass: allocating and first touching tens of megabytes per pass cost page faults every time.
+final class EncoderWorkspace {
+    private(set) var states: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var qkv: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var context: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var attended: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var expanded: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var scores: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private(set) var rowScale: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private var tokens = 0
+    private var longest = 0
 
-    init(rows: Int, columns: Int) {
-        self.rows = rows
+    /// Room for a pass of `tokens` tokens whose longest sequence has `longest`.
+    func reserve(tokens: Int, longest: Int, hidden: Int, intermediate: Int, feedForwardRows: Int) {
+        if tokens > self.tokens {
+            for buffer in [states, qkv, context, attended, expanded] { buffer.deallocate() }
+            states = .allocate(capacity: tokens * hidden)
+            qkv = .allocate(capacity: tokens * 3 * hidden)
+            context = .allocate(capacity: tokens * hidden)
+            attended = .allocate(capacity: tokens * hidden)
+            expanded = .allocate(capacity: min(tokens, feedForwardRows) * intermediate)
+            self.tokens = tokens
+        }
+        if longest > self.longest {
+            scores.deallocate()
+            rowScale.deallocate()
+            scores = .allocate(capacity: longest * longest)
+            rowScale = .allocate(capacity: longest)
+            self.longest = longest
+        }
+    }
+
+    deinit {
+        for buffer in [states, qkv, context, attended, expanded, scores, rowScale] { buffer.deallocate() }
+    }
+}
+
+/// A row-major Float matrix view over workspace memory.
+private struct Matrix {
+    let base: UnsafeMutablePointer<Float>
+    let columns: Int
+
+    init(_ base: UnsafeMutablePointer<Float>, columns: Int) {
+        self.base = base
         self.columns = columns
-        base = .allocate(capacity: max(rows * columns, 1))
     }
 
     subscript(row: Int) -> UnsafeMutablePointer<Float> { base + row * columns }
-
-    func free() { base.deallocate() }
 }
 
 /// BLAS takes 32-bit sizes (`blasint`); every size here is far below that.

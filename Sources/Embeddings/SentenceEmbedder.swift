@@ -12,8 +12,9 @@ public final class SentenceEmbedder: Sendable {
     /// Length of each vector (384 for all-MiniLM-L6-v2).
     public var dimension: Int { folder.config.hiddenSize }
     /// Texts are run through the model in passes of at most this many tokens: large enough that
-    /// the matrix multiplies run at full speed, small enough to bound memory (the feed-forward's
-    /// activations are tokens × 1536 floats: 24 MiB for 4096 tokens with MiniLM).
+    /// the matrix multiplies run at full speed, small enough to bound memory (each thread holds
+    /// tokens × 6 × 384 floats of activations with MiniLM, 36 MiB for 4096 tokens, plus 3 MiB for
+    /// the feed-forward, which works through a pass 512 tokens at a time).
     public let tokensPerPass: Int
     /// Passes run side by side, one per thread.
     public let threads: Int
@@ -52,14 +53,17 @@ public final class SentenceEmbedder: Sendable {
         let sequences = texts.map(tokenizer.encode)
         let passes = Self.passes(sequences.map(\.count), tokensPerPass: tokensPerPass, threads: threads)
         guard passes.count > 1 && threads > 1 else {
-            return passes.flatMap { encoder.encode(Array(sequences[$0])) }
+            let workspace = EncoderWorkspace()
+            return passes.flatMap { encoder.encode(Array(sequences[$0]), in: workspace) }
         }
-        // Each worker takes every `workers`-th pass and writes only those passes' slots.
+        // Each worker takes the next pass nobody has taken, so one that drew shorter passes does
+        // not wait for the other; it reuses its scratch memory from pass to pass.
         let workers = min(threads, passes.count)
         let results = PassResults(count: passes.count)
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for index in stride(from: worker, to: passes.count, by: workers) {
-                results.store(encoder.encode(Array(sequences[passes[index]])), at: index)
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let workspace = EncoderWorkspace()
+            while let index = results.claim() {
+                results.store(encoder.encode(Array(sequences[passes[index]]), in: workspace), at: index)
             }
         }
         return results.joined()
@@ -69,36 +73,66 @@ public final class SentenceEmbedder: Sendable {
         embed([text])[0]
     }
 
-    /// Consecutive runs of texts of at most `tokensPerPass` tokens each (a longer single text is
-    /// a pass of its own). With several threads, passes are made smaller when that gives every
-    /// thread work, so a short call is spread too.
+    /// Consecutive runs of texts of at most `tokensPerPass` tokens each, as few as that allows and
+    /// as even as text boundaries allow; with several threads, a multiple of the thread count, so
+    /// every thread gets the same share of the work (and a short call is spread too).
+    ///
+    /// Each cut is the text boundary nearest to an even share, so a pass holds at most one even
+    /// share plus the longest text: shares are sized so that this stays within `tokensPerPass`.
     static func passes(_ lengths: [Int], tokensPerPass: Int, threads: Int) -> [Range<Int>] {
         let total = lengths.reduce(0, +)
-        let budget = max(1, min(tokensPerPass, (total + threads - 1) / threads))
+        guard total > 0, lengths.count > 1 else { return lengths.isEmpty ? [] : [0..<lengths.count] }
+        let longest = lengths.max() ?? 0
+        let share = max(1, tokensPerPass - longest)
+        var count = (total + share - 1) / share
+        if threads > 1 { count = ((count + threads - 1) / threads) * threads }
+        guard count > 1 else { return [0..<lengths.count] }
+        // No text is longer than a pass may be.
+        if count >= lengths.count { return lengths.indices.map { $0..<($0 + 1) } }
         var passes: [Range<Int>] = []
         var start = 0
-        var tokens = 0
-        for (index, length) in lengths.enumerated() {
-            if index > start && tokens + length > budget {
+        var tokens = 0  // in texts before `index`
+        var index = 0
+        for cut in 1..<count {
+            let target = total * cut / count
+            while index < lengths.count && tokens + lengths[index] <= target {
+                tokens += lengths[index]
+                index += 1
+            }
+            // Take the next text too where that lands nearer the target.
+            if index < lengths.count && target - tokens > tokens + lengths[index] - target {
+                tokens += lengths[index]
+                index += 1
+            }
+            if index > start {
                 passes.append(start..<index)
                 start = index
-                tokens = 0
             }
-            tokens += length
         }
         if start < lengths.count { passes.append(start..<lengths.count) }
         return passes
     }
 }
 
-/// The vectors of each pass, filled in by concurrent workers: each slot is written by exactly one
-/// worker and read only after all of them have finished, so a lock is never contended; it is there
-/// to make that hand-over visible to the compiler and the memory model.
+/// The vectors of each pass, filled in by concurrent workers, which claim passes one by one: each
+/// slot is written by exactly one worker and read only after all of them have finished. The lock
+/// is held for an instant per pass; it also makes that hand-over visible to the compiler and the
+/// memory model.
 private final class PassResults: @unchecked Sendable {
     private var slots: [[[Float]]]
+    private var next = 0
     private let lock = NSLock()
 
     init(count: Int) { slots = Array(repeating: [], count: count) }
+
+    /// The index of a pass no worker has taken yet, or nil when all are taken.
+    func claim() -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < slots.count else { return nil }
+        next += 1
+        return next - 1
+    }
 
     func store(_ vectors: [[Float]], at index: Int) {
         lock.lock()
