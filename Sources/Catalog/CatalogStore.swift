@@ -21,9 +21,11 @@ public protocol CatalogStore: Sendable {
     /// The nearest featured days outside `from...through`: the last one before, the first after.
     func featuredDays(around from: String, through: String) async throws -> (before: String?, after: String?)
 
-    /// Keyword search, best match first. An empty query finds nothing; a query of filters only
-    /// (`category:cs.CL`) lists matching papers newest first.
-    func search(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [SearchHit]
+    /// Keyword search, best match first: the papers' ids and relevance (BM25, higher is
+    /// better), nothing else, so that a deep list for fusion or paging stays cheap; `search`
+    /// turns the page shown into marked hits. An empty query finds nothing; a query of filters
+    /// only (`category:cs.CL`) lists matching papers newest first, with score 0.
+    func searchRanking(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [RankedPaper]
     /// Indexes up to `limit` papers added or changed since the search index was last brought
     /// up to date, and answers how many it indexed (0 once it is current). Imports write the
     /// catalog first and index afterwards, so a bulk load is not slowed by the index.
@@ -51,6 +53,32 @@ public protocol CatalogStore: Sendable {
     /// Small named values that harvesters keep between runs (the last OAI-PMH harvest date).
     func state(_ key: String) async throws -> String?
     func setState(_ key: String, to value: String?) async throws
+}
+
+extension CatalogStore {
+    /// Keyword search as a page of hits: ranked by `searchRanking`, marked by `SearchMarker`.
+    public func search(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [SearchHit] {
+        try await hits(for: searchRanking(query, limit: limit, offset: offset), of: query)
+    }
+
+    /// The ranked papers as hits of `query`, in the same order, with its words marked. Papers
+    /// no longer in the catalog are left out.
+    public func hits(for ranked: [RankedPaper], of query: SearchQuery) async throws -> [SearchHit] {
+        let marker = SearchMarker(query)
+        let papers = Dictionary(try await papers(ids: ranked.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        return ranked.compactMap { r in papers[r.id].map { marker.hit($0, score: r.score) } }
+    }
+}
+
+/// A paper in a ranking, with its relevance (higher is better; comparable within one ranking).
+public struct RankedPaper: Sendable, Equatable {
+    public var id: ArxivID
+    public var score: Double
+
+    public init(id: ArxivID, score: Double) {
+        self.id = id
+        self.score = score
+    }
 }
 
 /// A vector as stored in the catalog, with where it stands in the store order.

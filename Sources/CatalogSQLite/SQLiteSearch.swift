@@ -17,7 +17,7 @@ extension SQLiteCatalog {
     /// match-all search that comes first (`PaperSearch.keywordHits`).
     static let commonWordPapers = 5_000
 
-    public func search(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [SearchHit] {
+    public func searchRanking(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [RankedPaper] {
         guard !query.isEmpty, limit > 0 else { return [] }
         var conditions = ["p.deleted = 0"]
         var arguments: [any DatabaseValueConvertible] = []  // in placeholder order
@@ -30,18 +30,17 @@ extension SQLiteCatalog {
             conditions.append("p.published < ?")
             arguments.append(next)
         }
-        let columns = PaperRow.columns.map { "p.\($0)" }.joined(separator: ", ")
-        let mark = "char(\(SearchHit.markStart.unicodeScalars.first!.value)), char(\(SearchHit.markEnd.unicodeScalars.first!.value))"
         var query = query
         if query.matchAnyWord {
             query.words = try readNow { db in try Self.uncommonWords(query.topicalWords, in: db) }
             if !query.hasTextTerms { return [] }
         }
+        // Ids and scores only: SQLite computes every selected column for every match before it
+        // sorts, so anything costly here (highlights, snippets) would be paid for all of them.
         let sql: String
         if let match = Self.ftsExpression(query) {
             sql = """
-                SELECT \(columns), highlight(paper_search, 0, \(mark)), snippet(paper_search, 2, \(mark), '…', 40), \(Self.bm25)
-                FROM paper_search JOIN papers p ON p.rowid = paper_search.rowid
+                SELECT p.id, \(Self.bm25) FROM paper_search JOIN papers p ON p.rowid = paper_search.rowid
                 WHERE paper_search MATCH ? AND \(conditions.joined(separator: " AND "))
                 ORDER BY \(Self.bm25) LIMIT ? OFFSET ?
                 """
@@ -53,20 +52,16 @@ extension SQLiteCatalog {
                 arguments.append(excluded)
             }
             sql = """
-                SELECT \(columns), p.title, substr(p.abstract, 1, 300), 0.0 FROM papers p
-                WHERE \(conditions.joined(separator: " AND "))
+                SELECT p.id, 0.0 FROM papers p WHERE \(conditions.joined(separator: " AND "))
                 ORDER BY p.published IS NULL, p.published DESC, p.id DESC LIMIT ? OFFSET ?
                 """
         }
         arguments += [limit, max(0, offset)]
         let bound = StatementArguments(arguments.map { $0.databaseValue })
         return try readNow { db in
-            let statement = try db.makeStatement(sql: sql)
-            try statement.setArguments(bound)
-            return try PaperRow.fetchAll(statement, in: db) { raw, c in
-                (PaperRow.text(raw, c) ?? "", PaperRow.text(raw, c + 1) ?? "", -sqlite3_column_double(raw, c + 2))
-            }.map { paper, extra in
-                SearchHit(paper: paper, markedTitle: extra.0, markedSnippet: extra.1, score: extra.2)
+            try Row.fetchAll(db, sql: sql, arguments: bound).compactMap { row in
+                // FTS5's bm25() is lower for better matches.
+                ArxivID(row[0] as String).map { RankedPaper(id: $0, score: -(row[1] as Double)) }
             }
         }
     }

@@ -6,7 +6,7 @@ public enum SearchMode: String, Sendable, CaseIterable {
     case keyword
     /// Nearest sentence embeddings: papers that mean what the query means.
     case semantic
-    /// Both lists merged by reciprocal rank fusion. The default.
+    /// Both lists merged by their normalised scores (`RankFusion`). The default.
     case hybrid
 }
 
@@ -40,6 +40,9 @@ public struct PaperSearch: Sendable {
     /// the honest answer is none.
     public static let minimumSimilarity: Float = 0.2
 
+    /// The keyword list's share of a hybrid score (`RankFusion`); settable for tuning.
+    public var keywordWeight = RankFusion.keywordWeight
+
     public init(catalog: any CatalogStore, semantic: SemanticIndex?) {
         self.catalog = catalog
         self.semantic = semantic
@@ -62,54 +65,55 @@ public struct PaperSearch: Sendable {
             }
         }
         let wanted = offset + limit + 1  // one more than the page, to tell whether another follows
+        // Rankings are ids and scores only; the papers and their marks are fetched for the
+        // page shown, not for the whole depth that paging and fusion need.
+        let ranked: [RankedPaper]
+        var hasMore: Bool
         switch mode {
         case .keyword:
-            let hits = try await keywordHits(query, count: wanted)
-            return SearchResults(hits: Array(hits.dropFirst(offset).prefix(limit)), mode: mode, notice: notice, hasMore: hits.count > offset + limit)
+            ranked = try await keywordRanking(query, count: wanted)
+            hasMore = ranked.count > offset + limit
         case .semantic, .hybrid:
             guard offset < Self.maxDepth, let semantic else { return SearchResults(hits: [], mode: mode, notice: notice, hasMore: false) }
             let depth = min(wanted, Self.maxDepth)
+            let fused = mode == .hybrid ? max(depth, Self.fusionDepth) : depth
             // In hybrid mode the two searches run side by side: each is mostly one core's work.
-            async let words = mode == .hybrid ? keywordHits(query, count: max(depth, Self.fusionDepth)) : []
-            let meaning = try await semanticPapers(query, count: mode == .hybrid ? max(depth, Self.fusionDepth) : depth, index: semantic)
-            var ranked: [ArxivID]
-            var keyword: [ArxivID: SearchHit] = [:]
-            if mode == .hybrid {
-                let words = try await words
-                for hit in words { keyword[hit.paper.id] = hit }
-                ranked = RankFusion.fuse([words.map(\.paper.id), meaning.map(\.id)])
-            } else {
-                _ = try await words
-                ranked = meaning.map(\.id)
-            }
-            let page = Array(ranked.dropFirst(offset).prefix(limit))
-            let papers = Dictionary(meaning.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            let hits = page.compactMap { id in keyword[id] ?? papers[id].map(Self.unmarkedHit) }
-            return SearchResults(hits: hits, mode: mode, notice: notice, hasMore: ranked.count > offset + limit && offset + limit < Self.maxDepth)
+            async let words = mode == .hybrid ? keywordRanking(query, count: fused) : []
+            let meaning = try await semanticRanking(query, count: fused, index: semantic)
+            ranked = mode == .hybrid ? RankFusion.combine(keyword: try await words, semantic: meaning, keywordWeight: keywordWeight) : meaning
+            hasMore = ranked.count > offset + limit && offset + limit < Self.maxDepth
         }
+        let hits = try await catalog.hits(for: Array(ranked.dropFirst(offset).prefix(limit)), of: query)
+        return SearchResults(hits: hits, mode: mode, notice: notice, hasMore: hasMore)
     }
 
-    /// Keyword hits, best first: papers with every word, then, when those run short, papers with
-    /// only some of them (still BM25-ranked), so a long natural-language query is not left empty.
-    func keywordHits(_ query: SearchQuery, count: Int) async throws -> [SearchHit] {
-        var hits = try await catalog.search(query, limit: count, offset: 0)
-        guard hits.count < count, query.words.count + query.phrases.count > 1 else { return hits }
+    /// The keyword ranking, best first: papers with every word, then, when those run short,
+    /// papers with only some of them (still BM25-ranked, after all the others), so a long
+    /// natural-language query is not left empty.
+    func keywordRanking(_ query: SearchQuery, count: Int) async throws -> [RankedPaper] {
+        let ranked = try await catalog.searchRanking(query, limit: count, offset: 0)
+        guard ranked.count < count, query.words.count + query.phrases.count > 1 else { return ranked }
         var relaxed = query
         relaxed.matchAnyWord = true
-        let have = Set(hits.map(\.paper.id))
-        let more = try await catalog.search(relaxed, limit: count, offset: 0).filter { !have.contains($0.paper.id) }
-        hits += more.prefix(count - hits.count)
-        return hits
+        let have = Set(ranked.map(\.id))
+        let more = try await catalog.searchRanking(relaxed, limit: count, offset: 0).filter { !have.contains($0.id) }
+        // Listed after every paper that has all the words, with their own BM25 scores: fusion
+        // reads those (on 500 tuning queries, MRR 0.936 against 0.924 with the scores pushed
+        // below the others').
+        return ranked + more.prefix(count - ranked.count)
     }
 
-    /// The papers nearest in meaning to the query's words that pass its filters, best first.
-    /// With filters, more neighbours are drawn than needed, since some will not pass.
-    private func semanticPapers(_ query: SearchQuery, count: Int, index: SemanticIndex) async throws -> [Paper] {
+    /// The papers nearest in meaning to the query's words that pass its filters, best first,
+    /// scored by cosine similarity. With filters, more neighbours are drawn than needed and
+    /// checked against the papers, since some will not pass.
+    private func semanticRanking(_ query: SearchQuery, count: Int, index: SemanticIndex) async throws -> [RankedPaper] {
         let filtered = query.hasFilters
         let nearest = index.search(query.semanticText, k: filtered ? min(count * 10, 20_000) : count)
             .filter { $0.score >= Self.minimumSimilarity }
-        let papers = try await catalog.papers(ids: nearest.map(\.id))
-        return Array((filtered ? papers.filter(query.admits) : papers).prefix(count))
+            .map { RankedPaper(id: $0.id, score: Double($0.score)) }
+        guard filtered else { return nearest }
+        let admitted = Set(try await catalog.papers(ids: nearest.map(\.id)).filter(query.admits).map(\.id))
+        return Array(nearest.filter { admitted.contains($0.id) }.prefix(count))
     }
 
     /// The papers nearest in meaning to `paper`, best first. Without a model (or before the
@@ -120,12 +124,7 @@ public struct PaperSearch: Sendable {
         }
         var query = SearchQuery(parsing: paper.title)
         query.matchAnyWord = true
-        return try await catalog.search(query, limit: limit + 1, offset: 0).map(\.paper).filter { $0.id != paper.id }.prefix(limit).map { $0 }
-    }
-
-    /// A result that came from semantic search alone: nothing to mark (the paper may share no
-    /// word with the query), so no snippet; pages show the paper's usual card.
-    static func unmarkedHit(_ paper: Paper) -> SearchHit {
-        SearchHit(paper: paper, markedTitle: paper.title, markedSnippet: "", score: 0)
+        let ranked = try await catalog.searchRanking(query, limit: limit + 1, offset: 0).filter { $0.id != paper.id }
+        return try await catalog.papers(ids: ranked.prefix(limit).map(\.id))
     }
 }

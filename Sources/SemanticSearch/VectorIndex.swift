@@ -8,6 +8,10 @@ import Foundation
 /// few milliseconds per million on two cores with the vectorised kernel in `CVectorKernels`);
 /// BENCHMARKS.md reports what quantising costs in recall against the Float32 vectors.
 ///
+/// From `prefilterFrom` vectors on, a search first picks candidates by the sign bits of each
+/// vector (less the mean vector), by Hamming distance, a scan of 48 bytes a paper instead of 384,
+/// and scores only those exactly; BENCHMARKS.md reports what that costs in recall too.
+///
 /// Thread-safe: any number of searches run at once; adding vectors waits for them.
 public final class VectorIndex: @unchecked Sendable {
     public let dimension: Int
@@ -17,22 +21,44 @@ public final class VectorIndex: @unchecked Sendable {
     private var rowOfID: [ArxivID: Int] = [:]
     private var codes: [Int8] = []
     private var scales: [Float] = []
+    /// Sign codes, `signWords` words a row, once the prefilter is on (`center` set).
+    private var signs: [UInt64] = []
+    /// The mean of the vectors held when the prefilter came on: signs are taken around it, since
+    /// a model's vectors share a common direction that would otherwise fix many bits for all.
+    private var center: [Float]?
     private let lock = ReadWriteLock()
+    private let signWords: Int
+    /// The most vectors `reserveCapacity` made room for.
+    private var reserved = 0
 
     /// Below this many vectors a search runs on the calling thread; above, it is split in two.
     static let parallelThreshold = 50_000
+    /// From this many vectors on, searches go through the sign-code prefilter.
+    public let prefilterFrom: Int
 
-    public init(dimension: Int) {
+    /// - Parameter prefilterFrom: the catalog size from which a search scores only the
+    ///   candidates its sign codes pick (below it, every vector is scored).
+    public init(dimension: Int, prefilterFrom: Int = 200_000) {
         precondition(dimension > 0, "a vector has at least one dimension")
         self.dimension = dimension
+        self.prefilterFrom = prefilterFrom
+        signWords = (dimension + 63) / 64
     }
+
+    /// How many candidates the prefilter passes on for `k` results out of `count` vectors: 20
+    /// per result, and at least 2% of the vectors, which kept about 98% of the exact top 10 on
+    /// the real papers' vectors.
+    public static func candidateCount(k: Int, count: Int) -> Int { min(count, max(20 * k, count / 50)) }
 
     public var count: Int { lock.reading { ids.count } }
 
     /// Memory held by the vectors and their bookkeeping, approximately, in bytes.
     public var memoryBytes: Int {
-        lock.reading { codes.capacity + scales.capacity * 4 + ids.capacity * 16 + rowOfID.capacity * 24 }
+        lock.reading { codes.capacity + scales.capacity * 4 + signs.capacity * 8 + ids.capacity * 16 + rowOfID.capacity * 24 }
     }
+
+    /// Whether searches go through the sign-code prefilter (`prefilterFrom` reached).
+    public var prefilters: Bool { lock.reading { center != nil } }
 
     public func contains(_ id: ArxivID) -> Bool { lock.reading { rowOfID[id] != nil } }
 
@@ -46,17 +72,51 @@ public final class VectorIndex: @unchecked Sendable {
         }
         lock.writing {
             for (id, itemCodes, scale) in quantised {
-                if let row = rowOfID[id] {
+                let row: Int
+                if let held = rowOfID[id] {
+                    row = held
                     codes.replaceSubrange(row * dimension..<(row + 1) * dimension, with: itemCodes)
                     scales[row] = scale
                 } else {
-                    rowOfID[id] = ids.count
+                    row = ids.count
+                    rowOfID[id] = row
                     ids.append(id)
                     codes.append(contentsOf: itemCodes)
                     scales.append(scale)
+                    if center != nil { signs.append(contentsOf: repeatElement(0, count: signWords)) }
                 }
+                if let center { writeSigns(row: row, center: center) }
             }
+            if center == nil, ids.count >= prefilterFrom { startPrefilter() }
         }
+    }
+
+    /// Turns the prefilter on: the mean of the vectors held, and every row's sign code.
+    private func startPrefilter() {
+        var sum = [Double](repeating: 0, count: dimension)
+        for row in 0..<ids.count {
+            let scale = Double(scales[row])
+            for i in 0..<dimension { sum[i] += Double(codes[row * dimension + i]) * scale }
+        }
+        let mean = sum.map { Float($0 / Double(ids.count)) }
+        center = mean
+        signs = []
+        signs.reserveCapacity(max(reserved, ids.count) * signWords)
+        signs.append(contentsOf: repeatElement(0, count: ids.count * signWords))
+        for row in 0..<ids.count { writeSigns(row: row, center: mean) }
+    }
+
+    private func writeSigns(row: Int, center: [Float]) {
+        let scale = scales[row]
+        let code = Self.signCode((0..<dimension).map { Float(codes[row * dimension + $0]) * scale }, center: center)
+        for w in 0..<signWords { signs[row * signWords + w] = code[w] }
+    }
+
+    /// Bit i is set when vector[i] is above center[i].
+    static func signCode(_ vector: [Float], center: [Float]) -> [UInt64] {
+        var words = [UInt64](repeating: 0, count: (vector.count + 63) / 64)
+        for i in vector.indices where vector[i] > center[i] { words[i / 64] |= 1 << UInt64(i % 64) }
+        return words
     }
 
     /// Makes room for `count` vectors in all, so a bulk load does not copy as it grows.
@@ -66,6 +126,8 @@ public final class VectorIndex: @unchecked Sendable {
             rowOfID.reserveCapacity(count)
             codes.reserveCapacity(count * dimension)
             scales.reserveCapacity(count)
+            reserved = max(reserved, count)
+            if count >= prefilterFrom { signs.reserveCapacity(count * signWords) }
         }
     }
 
@@ -80,15 +142,23 @@ public final class VectorIndex: @unchecked Sendable {
             let skip = excluding.flatMap { rowOfID[$0] }
             let parts = count >= Self.parallelThreshold ? 2 : 1
             let results = ScanResults(parts: parts, k: k)
+            let querySigns = center.map { Self.signCode(query, center: $0) } ?? []
+            let candidates = center == nil ? 0 : Self.candidateCount(k: k, count: count)
             codes.withUnsafeBufferPointer { allCodes in
                 scales.withUnsafeBufferPointer { allScales in
-                    queryCodes.withUnsafeBufferPointer { q in
-                        // Read-only views, valid until these closures return; concurrentPerform
-                        // returns only once every part is done.
-                        let scan = Scan(codes: allCodes.baseAddress!, scales: allScales.baseAddress!, query: q.baseAddress!,
-                                        dimension: dimension, count: count, parts: parts, skip: skip, k: k)
-                        if parts == 1 { scan.run(part: 0, into: results) } else {
-                            DispatchQueue.concurrentPerform(iterations: parts) { scan.run(part: $0, into: results) }
+                    signs.withUnsafeBufferPointer { allSigns in
+                        queryCodes.withUnsafeBufferPointer { q in
+                            querySigns.withUnsafeBufferPointer { qs in
+                                // Read-only views, valid until these closures return;
+                                // concurrentPerform returns only once every part is done.
+                                let scan = Scan(
+                                    codes: allCodes.baseAddress!, scales: allScales.baseAddress!, query: q.baseAddress!,
+                                    signs: allSigns.baseAddress, querySigns: qs.baseAddress, signWords: signWords, candidates: candidates,
+                                    dimension: dimension, count: count, parts: parts, skip: skip, k: k)
+                                if parts == 1 { scan.run(part: 0, into: results) } else {
+                                    DispatchQueue.concurrentPerform(iterations: parts) { scan.run(part: $0, into: results) }
+                                }
+                            }
                         }
                     }
                 }
@@ -120,6 +190,10 @@ private struct Scan: @unchecked Sendable {
     let codes: UnsafePointer<Int8>
     let scales: UnsafePointer<Float>
     let query: UnsafePointer<Int8>
+    /// With the prefilter on: the sign codes, the query's, and how many candidates to score.
+    let signs: UnsafePointer<UInt64>?
+    let querySigns: UnsafePointer<UInt64>?
+    let signWords: Int, candidates: Int
     let dimension: Int, count: Int, parts: Int
     let skip: Int?
     let k: Int
@@ -128,8 +202,21 @@ private struct Scan: @unchecked Sendable {
         let start = count * part / parts, end = count * (part + 1) / parts
         // A row outside this part is never reached: no skip.
         let skipInPart = skip.flatMap { (start..<end).contains($0) ? $0 - start : nil } ?? Int.max
+        let partCodes = codes + start * dimension, partScales = scales + start
+        guard let signs, let querySigns, candidates > 0 else {
+            results.fill(part: part, offset: start) { rows, scores in
+                pb_top_k_i8(partCodes, partScales, end - start, dimension, query, skipInPart, k, rows, scores)
+            }
+            return
+        }
+        // Each part passes on its share of the candidates, then scores them exactly.
+        let share = (candidates + parts - 1) / parts + 1  // + 1 for the skipped row
+        let distances = UnsafeMutablePointer<UInt16>.allocate(capacity: end - start)
+        let picked = UnsafeMutablePointer<Int64>.allocate(capacity: share)
+        defer { distances.deallocate(); picked.deallocate() }
+        let n = pb_hamming_candidates(signs + start * signWords, end - start, signWords, querySigns, share, distances, picked)
         results.fill(part: part, offset: start) { rows, scores in
-            pb_top_k_i8(codes + start * dimension, scales + start, end - start, dimension, query, skipInPart, k, rows, scores)
+            pb_top_k_i8_rows(partCodes, partScales, dimension, picked, n, query, skipInPart, k, rows, scores)
         }
     }
 }

@@ -71,19 +71,95 @@ import Testing
     }
 }
 
-@Suite struct RankFusionTests {
-    let a = ArxivID("2501.00001")!, b = ArxivID("2501.00002")!, c = ArxivID("2501.00003")!, d = ArxivID("2501.00004")!
-
-    @Test func agreementBeatsOneFirstPlace() {
-        // b is second in both lists; a and c are first in one list only and absent from the other.
-        #expect(RankFusion.fuse([[a, b], [c, b]]).first == b)
+/// The sign-code prefilter: candidates by Hamming distance, then exact int8 scores.
+@Suite struct VectorPrefilterTests {
+    /// Vectors near one of a few directions, as papers cluster by topic, and queries near
+    /// stored vectors.
+    static func clustered(_ n: Int, dimension: Int) -> [[Float]] {
+        let topics = (0..<20).map { VectorIndexTests.vector(seed: 100_000 + $0, dimension: dimension) }
+        return (0..<n).map { i in
+            let noise = VectorIndexTests.vector(seed: i, dimension: dimension)
+            var v = zip(topics[i % topics.count], noise).map { $0 + 0.6 * $1 }
+            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            for j in v.indices { v[j] /= norm }
+            return v
+        }
     }
 
-    @Test func everyPaperOnceAndTiesInOrderOfAppearance() {
-        let fused = RankFusion.fuse([[a, b, c], [d, c]])
-        #expect(fused.count == 4)
-        #expect(Set(fused) == [a, b, c, d])
-        #expect(fused == [c, a, d, b], "c: 1/13 + 1/12; a: 1/11; d: 1/11 (a first seen first); b: 1/12")
-        #expect(RankFusion.fuse([]).isEmpty)
+    @Test func findsWhatTheFullScanFinds() {
+        let dimension = 128, count = 6_000
+        let vectors = Self.clustered(count, dimension: dimension)
+        let full = VectorIndex(dimension: dimension)
+        let filtered = VectorIndex(dimension: dimension, prefilterFrom: 1_000)
+        let items = vectors.enumerated().map { (VectorIndexTests.id($0), $1) }
+        full.add(items)
+        // In steps: the prefilter comes on at 1,000 vectors, later ones get codes as added.
+        filtered.add(Array(items.prefix(900)))
+        #expect(!filtered.prefilters)
+        filtered.add(Array(items[900..<2_000]))
+        #expect(filtered.prefilters)
+        filtered.add(Array(items.dropFirst(2_000)))
+        #expect(!full.prefilters)
+        var overlap = 0
+        for q in stride(from: 7, to: count, by: 97) {
+            let query = vectors[q]
+            let exact = full.nearest(to: query, k: 10)
+            let found = filtered.nearest(to: query, k: 10)
+            #expect(found.first?.id == VectorIndexTests.id(q), "vector \(q) finds itself")
+            #expect(found.map(\.score) == found.map(\.score).sorted(by: >), "best first")
+            overlap += Set(found.map(\.id)).intersection(exact.map(\.id)).count
+            #expect(!filtered.nearest(to: query, k: 10, excluding: VectorIndexTests.id(q)).contains { $0.id == VectorIndexTests.id(q) })
+        }
+        let queries = (count - 7 + 96) / 97
+        #expect(Double(overlap) / Double(queries * 10) > 0.9, "\(overlap) of \(queries * 10) of the full scan's top 10")
+    }
+
+    @Test func aReplacedVectorGetsANewSignCode() {
+        let dimension = 64
+        let vectors = Self.clustered(1_500, dimension: dimension)
+        let index = VectorIndex(dimension: dimension, prefilterFrom: 1_000)
+        index.add(vectors.enumerated().map { (VectorIndexTests.id($0), $1) })
+        // Paper 5 now has paper 900's vector: a query for that vector finds both.
+        index.add([(VectorIndexTests.id(5), vectors[900])])
+        #expect(Set(index.nearest(to: vectors[900], k: 2).map(\.id)) == [VectorIndexTests.id(5), VectorIndexTests.id(900)])
+        #expect(index.count == 1_500)
+    }
+
+    @Test func candidatesAreTwentyPerResultAndTwoPercentAtLeast() {
+        #expect(VectorIndex.candidateCount(k: 10, count: 1_000_000) == 20_000)
+        #expect(VectorIndex.candidateCount(k: 2_000, count: 1_000_000) == 40_000)
+        #expect(VectorIndex.candidateCount(k: 100, count: 300) == 300)
+    }
+}
+
+@Suite struct RankFusionTests {
+    let a = ArxivID("2501.00001")!, b = ArxivID("2501.00002")!, c = ArxivID("2501.00003")!, d = ArxivID("2501.00004")!
+    func ranked(_ pairs: [(ArxivID, Double)]) -> [RankedPaper] { pairs.map { RankedPaper(id: $0, score: $1) } }
+
+    @Test func agreementBeatsOneFirstPlace() {
+        // b is a close second in both lists; a and c are first in one list only.
+        let fused = RankFusion.combine(keyword: ranked([(a, 10), (b, 9.5), (d, 1)]), semantic: ranked([(c, 0.8), (b, 0.78), (d, 0.3)]))
+        #expect(fused.first?.id == b)
+    }
+
+    @Test func aClearLeadSurvivesAModestRankInTheOtherList() {
+        // a is far ahead on keywords and third by meaning; rank fusion would put b first.
+        let fused = RankFusion.combine(keyword: ranked([(a, 30), (b, 8), (c, 7), (d, 6)]), semantic: ranked([(b, 0.7), (c, 0.69), (a, 0.68), (d, 0.3)]))
+        #expect(fused.map(\.id) == [a, b, c, d])
+    }
+
+    @Test func scoresAreNormalisedPerListAndMissingPapersScoreZero() {
+        let fused = RankFusion.combine(keyword: ranked([(a, 4), (b, 2)]), semantic: ranked([(c, 0.9), (d, 0.5)]), keywordWeight: 0.5)
+        #expect(fused.map(\.id) == [a, c, b, d], "a and c tie at 0.5, a seen first; b and d tie at 0")
+        #expect(fused.map(\.score) == [0.5, 0.5, 0, 0])
+        #expect(RankFusion.combine(keyword: [], semantic: []).isEmpty)
+        let single = RankFusion.combine(keyword: ranked([(a, 3)]), semantic: [], keywordWeight: 0.55)
+        #expect(single.map(\.score) == [0.55], "a list of one is its own best")
+    }
+
+    @Test func everyPaperOnce() {
+        let fused = RankFusion.combine(keyword: ranked([(a, 3), (b, 2), (a, 1)]), semantic: ranked([(b, 0.9), (c, 0.5)]))
+        #expect(fused.count == 3)
+        #expect(Set(fused.map(\.id)) == [a, b, c])
     }
 }

@@ -64,7 +64,8 @@ try await catalog.migrate()
 let embedder = try SentenceEmbedder(modelFolder: modelFolder, threads: 1)
 let modelName = URL(fileURLWithPath: modelFolder).standardizedFileURL.lastPathComponent
 let index = SemanticIndex(catalog: catalog, embedder: embedder, modelName: modelName)
-let search = PaperSearch(catalog: catalog, semantic: index)
+var search = PaperSearch(catalog: catalog, semantic: index)
+if let weight = argument("--keyword-weight").flatMap(Double.init) { search.keywordWeight = weight }
 let queries = loadQueries(queriesPath)
 
 switch CommandLine.arguments[1] {
@@ -109,9 +110,10 @@ case "eval":
             lists.append(results.hits.map(\.paper.id))
         }
         if let dump {
-            // The two lists hybrid fuses, 100 deep, for studying fusion offline.
-            let words = try await search.search(q.query, mode: .keyword, limit: 100).hits.map(\.paper.id.value)
-            let meaning = try await search.search(q.query, mode: .semantic, limit: 100).hits.map(\.paper.id.value)
+            // The two lists hybrid fuses, 100 deep, with their scores (BM25, cosine), for
+            // studying fusion offline.
+            let words = try await search.search(q.query, mode: .keyword, limit: 100).hits.map { [$0.paper.id.value, $0.score] as [Any] }
+            let meaning = index.search(SearchQuery(parsing: q.query).semanticText, k: 100).map { [$0.id.value, Double($0.score)] as [Any] }
             let line = try JSONSerialization.data(withJSONObject: ["id": q.id, "keyword": words, "semantic": meaning])
             dump.write(line + Data("\n".utf8))
         }
@@ -140,42 +142,44 @@ case "latency":
     if let synthetic = argument("--synthetic").flatMap(Int.init) {
         // Stored vectors as seeds: synthetic ones are seeds plus noise, so queries find
         // neighbours above the similarity floor as they would in a real catalog.
-        var seeds: [[Float]] = []
-        var position: VectorPosition?
-        while seeds.count < 20_000, case let page = try await catalog.embeddings(model: modelName, after: position, limit: 10_000), let last = page.last {
-            seeds += page.map(\.vector)
-            position = last.position
-        }
+        let seeds = try await seedVectors()
         guard !seeds.isEmpty else { fail("no stored vectors to seed synthetic ones") }
         let ids = try await readIDs(path: database, limit: synthetic)
         index.vectors.reserveCapacity(ids.count)
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15  // xorshift: fast, and the same vectors every run
-        func noise() -> Float {
-            state ^= state << 13; state ^= state >> 7; state ^= state << 17
-            return Float(Int64(state >> 40) - (1 << 23)) / Float(1 << 23) * 0.05
-        }
-        var batch: [(id: ArxivID, vector: [Float])] = []
-        for (n, id) in ids.enumerated() {
-            var v = seeds[n % seeds.count].map { $0 + noise() }
-            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            for i in v.indices { v[i] /= norm }
-            batch.append((id, v))
-            if batch.count == 10_000 { index.vectors.add(batch); batch.removeAll(keepingCapacity: true) }
-            progress("synthetic vectors", n + 1, ids.count)
-        }
-        index.vectors.add(batch)
+        addSynthetic(ids: ids, seeds: seeds, to: index.vectors)
     } else {
         try await index.refresh()
     }
     let loadSeconds = Date().timeIntervalSince(started)
     let after = residentMegabytes()
     print("Index: \(index.vectors.count) vectors, \(index.vectors.memoryBytes / 1_048_576) MiB held by the index; process RSS \(Int(before)) MiB before, \(Int(after)) MiB after (\(Int(after - before)) MiB for the vectors); built in \(String(format: "%.1f", loadSeconds)) s\n")
+    if index.vectors.count >= index.vectors.prefilterFrom, let synthetic = argument("--synthetic").flatMap(Int.init) {
+        // What the sign-code prefilter costs: its top 10 and top 100 against a full int8 scan
+        // of the same vectors, for the first 100 queries.
+        let full = VectorIndex(dimension: embedder.dimension, prefilterFrom: .max)
+        full.reserveCapacity(synthetic)
+        addSynthetic(ids: try await readIDs(path: database, limit: synthetic), seeds: try await seedVectors(), to: full)
+        var kept10 = 0, kept100 = 0, fullTimes: [Double] = [], filteredTimes: [Double] = []
+        let clock = ContinuousClock()
+        for q in queries.prefix(100) {
+            let vector = embedder.embed(SearchQuery(parsing: q.query).semanticText)
+            var exact: [(id: ArxivID, score: Float)] = [], found: [(id: ArxivID, score: Float)] = []
+            fullTimes.append(milliseconds(clock.measure { exact = full.nearest(to: vector, k: 100) }))
+            filteredTimes.append(milliseconds(clock.measure { found = index.vectors.nearest(to: vector, k: 100) }))
+            kept10 += Set(found.prefix(10).map(\.id)).intersection(exact.prefix(10).map(\.id)).count
+            kept100 += Set(found.map(\.id)).intersection(exact.map(\.id)).count
+        }
+        fullTimes.sort(); filteredTimes.sort()
+        let n = Double(min(100, queries.count))
+        print("Sign-code prefilter (\(VectorIndex.candidateCount(k: 100, count: index.vectors.count)) candidates for k = 100): "
+            + "\(String(format: "%.1f", Double(kept10) / n * 10))% of the full int8 scan's top 10 and \(String(format: "%.1f", Double(kept100) / n))% of its top 100; "
+            + "scan p50 \(String(format: "%.1f", percentile(filteredTimes, 0.5))) ms against \(String(format: "%.1f", percentile(fullTimes, 0.5))) ms for the full scan\n")
+    }
     let papers = try await catalog.paperCount()
     print("Query latency over \(papers) papers, \(queries.count) queries per mode, limit 30 (one page), in process, after one warm-up pass:\n")
     print("| mode | p50 ms | p99 ms | mean ms |")
     print("|---|---|---|---|")
     let clock = ContinuousClock()
-    func milliseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15 }
     var embedTimes: [Double] = [], scanTimes: [Double] = []
     for q in queries.prefix(100) {
         var vector: [Float] = []
@@ -209,4 +213,37 @@ func readIDs(path: String, limit: Int) async throws -> [ArxivID] {
     return try await queue.read { db in
         try String.fetchAll(db, sql: "SELECT id FROM papers WHERE deleted = 0 ORDER BY rowid LIMIT ?", arguments: [limit]).compactMap(ArxivID.init)
     }
+}
+
+func milliseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) / 1e15 }
+
+/// Up to 20,000 stored vectors: the seeds of synthetic ones, which are seeds plus noise, so
+/// queries find neighbours above the similarity floor as they would in a real catalog.
+func seedVectors() async throws -> [[Float]] {
+    var seeds: [[Float]] = []
+    var position: VectorPosition?
+    while seeds.count < 20_000, case let page = try await catalog.embeddings(model: modelName, after: position, limit: 10_000), let last = page.last {
+        seeds += page.map(\.vector)
+        position = last.position
+    }
+    return seeds
+}
+
+/// One synthetic vector per id, the same ones every run: seed `n % seeds` plus noise.
+func addSynthetic(ids: [ArxivID], seeds: [[Float]], to index: VectorIndex) {
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15  // xorshift: fast, and the same vectors every run
+    func noise() -> Float {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return Float(Int64(state >> 40) - (1 << 23)) / Float(1 << 23) * 0.05
+    }
+    var batch: [(id: ArxivID, vector: [Float])] = []
+    for (n, id) in ids.enumerated() {
+        var v = seeds[n % seeds.count].map { $0 + noise() }
+        let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        for i in v.indices { v[i] /= norm }
+        batch.append((id, v))
+        if batch.count == 10_000 { index.add(batch); batch.removeAll(keepingCapacity: true) }
+        progress("synthetic vectors", n + 1, ids.count)
+    }
+    index.add(batch)
 }

@@ -21,4 +21,21 @@ size_t pb_top_k_i8(const int8_t *codes, const float *scales, size_t count, size_
                    const int8_t *query, size_t skip, size_t k,
                    int64_t *best_rows, float *best_scores);
 
+/// The sign bits of vectors (one bit per dimension, `words` 64-bit words per vector) serve as a
+/// prefilter at scale: the Hamming distance between sign codes follows the angle between the
+/// vectors, and costs an eighth of the int8 scan's memory traffic.
+///
+/// Of the `count` sign codes, picks the `wanted` nearest to `query` by Hamming distance (ties at
+/// the cut-off distance: the earlier rows) and writes their indexes, in row order, to
+/// `candidates`; returns how many it wrote (min(wanted, count)). `distances` is scratch memory
+/// for `count` values.
+size_t pb_hamming_candidates(const uint64_t *signs, size_t count, size_t words, const uint64_t *query,
+                             size_t wanted, uint16_t *distances, int64_t *candidates);
+
+/// Like pb_top_k_i8, over the listed rows only (`rows`, `row_count` of them, indexes into
+/// `codes`): the exact int8 scores of the prefilter's candidates. Rows equal to `skip` are left
+/// out. The winners' rows are written as given (indexes into `codes`).
+size_t pb_top_k_i8_rows(const int8_t *codes, const float *scales, size_t dim, const int64_t *rows, size_t row_count,
+                        const int8_t *query, size_t skip, size_t k, int64_t *best_rows, float *best_scores);
+
 #endif
