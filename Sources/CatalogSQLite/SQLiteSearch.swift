@@ -15,7 +15,7 @@ extension SQLiteCatalog {
     /// word in most of a million papers would cost a second; a word that common says little
     /// about which paper is meant anyway. Papers with all the words are found by the
     /// match-all search that comes first (`PaperSearch.keywordHits`).
-    static let commonWordPapers = 5_000
+    public static let commonWordPapers = 5_000
 
     public func searchRanking(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [RankedPaper] {
         guard !query.isEmpty, limit > 0 else { return [] }

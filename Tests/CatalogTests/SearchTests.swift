@@ -1,4 +1,5 @@
 import Catalog
+import Foundation
 import CatalogSQLite
 import TestSupport
 import Testing
@@ -86,6 +87,27 @@ import Testing
         #expect(try await ids(c, "diffusion category:cs.CV") == ["2501.00002"])
         #expect(try await ids(c, "diffusion to:2024") == ["2501.00002"])
         #expect(try await ids(c, "category:cs.LG") == ["2501.00001"], "filters alone list papers")
+    }
+
+    /// A match-any-word search leaves out words found in `commonWordPapers` papers or more:
+    /// scoring them would cost a second at a million papers and say little.
+    @Test func matchAnyWordSkipsWordsInTooManyPapers() async throws {
+        let c = try await catalog()
+        let common = SQLiteCatalog.commonWordPapers
+        _ = try await c.apply((0..<common).map { paper(String(format: "2502.%05d", $0), "Ubiquitous note \($0)", abstract: "Filler.") },
+                              checkpoint: nil)
+        while try await c.updateSearchIndex(limit: 2_000) > 0 {}
+        var query = SearchQuery(parsing: "ubiquitous attention")
+        query.matchAnyWord = true
+        #expect(try await c.searchRanking(query, limit: 10, offset: 0).map(\.id.value) == ["2501.00004"],
+                "only the uncommon word is searched")
+        query = SearchQuery(parsing: "ubiquitous")
+        query.matchAnyWord = true
+        #expect(try await c.searchRanking(query, limit: 10, offset: 0).isEmpty, "nothing uncommon is left to search")
+        #expect(try await c.searchRanking(SearchQuery(parsing: "ubiquitous attention"), limit: 10, offset: 0).isEmpty,
+                "a match-all search still requires every word")
+        #expect(try await c.searchRanking(SearchQuery(parsing: "ubiquitous"), limit: 10, offset: 0).count == 10,
+                "and finds a common word when it is all there is")
     }
 
     @Test func matchesAreMarked() async throws {
