@@ -29,6 +29,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The thin executable: parses the command line and hands over to PaperboyCLI.
@@ -41,7 +44,7 @@ let package = Package(
         .target(
             name: "PaperboyCLI",
             dependencies: [
-                "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings", "SemanticSearch",
+                "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings", "SemanticSearch", "Community",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -50,11 +53,21 @@ let package = Package(
         ),
         // The domain: arXiv ids, paper records, merge rules, the storage protocol.
         .target(name: "Catalog", swiftSettings: swiftSettings),
+        // Accounts, sessions, API tokens and upvotes (issue 5): the rules and the storage protocol.
+        .target(
+            name: "Community",
+            dependencies: [
+                "Catalog",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The embedded default backend: one SQLite file through GRDB.
         .target(
             name: "CatalogSQLite",
             dependencies: [
-                "Catalog",
+                "Catalog", "Community",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -78,8 +91,9 @@ let package = Package(
         .target(
             name: "PaperboyServer",
             dependencies: [
-                "Catalog", "SemanticSearch",
+                "Catalog", "SemanticSearch", "Community", "ArxivClient", "Importers",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -89,9 +103,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Sentence embeddings in-process: WordPiece tokenizer, safetensors reader, BERT forward pass.
-        .target(name: "Embeddings", dependencies: ["COpenBLAS"], swiftSettings: optimisedAlways),
+        .target(name: "Embeddings", dependencies: ["COpenBLAS", "CMatrixKernels"], swiftSettings: optimisedAlways),
         // OpenBLAS, as a system library, for the embedder's matrix multiplies.
         .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
+        // The embedder's linear layers in bfloat16 (AVX512-BF16), with the weights packed once.
+        .target(name: "CMatrixKernels", cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))]),
         // Keyword, semantic and hybrid search over the catalog; the in-memory vector index.
         .target(
             name: "SemanticSearch",
@@ -137,7 +153,7 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "PaperboyServer", "Catalog", "CatalogSQLite", "Importers", "TestSupport", "SemanticSearch", "Embeddings",
+                "PaperboyServer", "Catalog", "CatalogSQLite", "Importers", "TestSupport", "SemanticSearch", "Embeddings", "Community",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -150,5 +166,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CommunityTests",
+            dependencies: ["Community", "Catalog", "CatalogSQLite", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Mail delivery (issue 6): Paperboy's own SMTP client on SwiftNIO, the MIME writer, retries.
+        .target(
+            name: "Mail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MailTests",
+            dependencies: [
+                "Mail",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            // The real SMTP server the tests start, and the reader of what it received.
+            exclude: ["smtp_server.py", "read_messages.py"],
+            swiftSettings: swiftSettings
+        ),
     ]
 )

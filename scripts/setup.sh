@@ -12,6 +12,8 @@ packages=(libsqlite3-dev zlib1g-dev)
 packages+=(libopenblas-dev)
 if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium chromium-driver)
+  # The Mail tests make a self-signed certificate for their STARTTLS server with the openssl CLI.
+  packages+=(openssl)
 fi
 missing=()
 for p in "${packages[@]}"; do
@@ -26,14 +28,14 @@ fi
 
 if [ "${1:-}" = "--tests" ]; then
   # The check below reads these same pins: changing one here makes the next run install it.
-  pins=("huggingface_hub==2.4.0" "pytest==9.0.3" "selenium==4.51.0" "feedparser==6.0.14" "openapi-spec-validator==0.9.0")
+  pins=("huggingface_hub==2.4.0" "pytest==9.0.3" "selenium==4.51.0" "feedparser==6.0.14" "openapi-spec-validator==0.9.0" "aiosmtpd==1.4.6")
   python3 - "${pins[@]}" <<'PY' 2>/dev/null || { echo "setup: installing Python test packages"; python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "${pins[@]}"; }
 import sys
 from importlib.metadata import version
 for pin in sys.argv[1:]:
     name, wanted = pin.split("==")
     assert version(name) == wanted, pin
-import huggingface_hub, pytest, selenium, feedparser, openapi_spec_validator
+import huggingface_hub, pytest, selenium, feedparser, openapi_spec_validator, aiosmtpd
 PY
 fi
 
