@@ -22,6 +22,8 @@
 # torch (CPU-only wheel) and sentence-transformers into bench-out/st-venv on first use.
 # SWIFT_SCRATCH picks the build folder (default .build); PAPERBOY_MODEL_DIR the model folder;
 # PAPERBOY_BIN a paperboy binary to measure instead of building one (to compare two builds).
+# Paperboy's linear layers run in bfloat16 where the CPU has AVX512-BF16; PAPERBOY_EMBED_FP32=1
+# (passed through) measures its Float32 path instead. The header line says which one ran.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 papers=${1:-1000}
@@ -53,7 +55,14 @@ db="$out/catalog.sqlite"
 {
   echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)); $(date -u +%FT%TZ)"
   echo "input: $input ($papers papers), model: $model, $threads threads, $rounds rounds"
-  echo "paperboy: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources/Embeddings || echo ', Sources/Embeddings changed since')"
+  echo "paperboy: commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- Sources/Embeddings Sources/CMatrixKernels || echo ', the embedder changed since')"
+  if [ -n "${PAPERBOY_EMBED_FP32:-}" ] && [ "${PAPERBOY_EMBED_FP32}" != 0 ]; then
+    echo "paperboy precision: float32 (PAPERBOY_EMBED_FP32=$PAPERBOY_EMBED_FP32)"
+  elif grep -qw avx512_bf16 /proc/cpuinfo 2>/dev/null; then
+    echo "paperboy precision: bfloat16 linear layers (the CPU has avx512_bf16)"
+  else
+    echo "paperboy precision: float32 (the CPU has no avx512_bf16)"
+  fi
   echo "peer: $("$venv/bin/python" -c 'import torch, transformers, sentence_transformers as s; print(f"sentence-transformers {s.__version__}, transformers {transformers.__version__}, torch {torch.__version__}")')"
 } | tee "$out/results.txt"
 

@@ -1,3 +1,4 @@
+import CMatrixKernels
 import COpenBLAS
 
 /// BERT's weights and its forward pass, from token ids to mean-pooled, L2-normalised sentence
@@ -7,6 +8,10 @@ import COpenBLAS
 /// dense layer is one large matrix multiply over real tokens only, and attention runs per text over
 /// that text's own tokens. That is what padding plus an attention mask computes (a masked key gets
 /// weight exp(-inf) = 0 and padded rows are left out of the mean), without the work on padding.
+///
+/// The linear layers multiply in `precision`: Float32 on OpenBLAS, or bfloat16 on our own kernel
+/// (`CMatrixKernels`), whose weights are converted and packed here, once, and kept in that form
+/// only.
 struct BertEncoder: Sendable {
     /// Where one weight matrix or vector lies in `parameters`.
     struct Slice: Sendable {
@@ -14,26 +19,39 @@ struct BertEncoder: Sendable {
         let count: Int
     }
 
+    /// A linear layer's [outer × inner] weight matrix (PyTorch's [out × in] layout): Float32 in
+    /// `parameters`, or packed bfloat16 in `packedWeights`, as the precision wants; the other
+    /// slice is empty.
+    struct Weight: Sendable {
+        let values: Slice
+        let packed: Slice
+        let outer: Int
+        let inner: Int
+    }
+
     struct Layer: Sendable {
         /// Query, key and value projections stacked into one [3·hidden × hidden] matrix (and one
         /// bias), so the three are one multiply.
-        let qkvWeight: Slice
+        let qkvWeight: Weight
         let qkvBias: Slice
-        let attentionOutputWeight: Slice
+        let attentionOutputWeight: Weight
         let attentionOutputBias: Slice
         let attentionNormGamma: Slice
         let attentionNormBeta: Slice
-        let intermediateWeight: Slice
+        let intermediateWeight: Weight
         let intermediateBias: Slice
-        let outputWeight: Slice
+        let outputWeight: Weight
         let outputBias: Slice
         let outputNormGamma: Slice
         let outputNormBeta: Slice
     }
 
     let config: BertConfig
-    /// Every weight in one array, so the forward pass takes a single pointer to all of them.
+    let precision: MatrixPrecision
+    /// Every Float32 weight in one array, so the forward pass takes a single pointer to all of them.
     let parameters: [Float]
+    /// The linear layers' weights in bfloat16, packed for `pb_bf16_linear` (empty in Float32).
+    let packedWeights: [UInt16]
     let wordEmbeddings: Slice
     let positionEmbeddings: Slice
     /// Row 0 of the token type embeddings: single-sentence inputs are all type 0.
@@ -42,8 +60,11 @@ struct BertEncoder: Sendable {
     let embeddingNormBeta: Slice
     let layers: [Layer]
 
-    init(weights file: SafetensorsFile, config: BertConfig) throws {
+    /// Loads the weights; `precision` falls back to Float32 where the CPU lacks bfloat16.
+    init(weights file: SafetensorsFile, config: BertConfig, precision requested: MatrixPrecision = .float32) throws {
         self.config = config
+        let precision = requested.supported
+        self.precision = precision
         let hidden = config.hiddenSize
         let intermediate = config.intermediateSize
         // Checkpoints saved from BertModel name tensors "embeddings...", from the task heads
@@ -58,6 +79,26 @@ struct BertEncoder: Sendable {
         func tensor(_ name: String, _ shape: [Int]) throws -> Slice {
             append(try file.floats(prefix + name, shape: shape))
         }
+        let empty = Slice(offset: 0, count: 0)
+        var packedWeights: [UInt16] = []
+        if precision == .bfloat16 {
+            let perLayer = [(3 * hidden, hidden), (hidden, hidden), (intermediate, hidden), (hidden, intermediate)]
+                .reduce(0) { $0 + pb_bf16_packed_weights_count($1.0, $1.1) }
+            packedWeights.reserveCapacity(perLayer * config.layerCount)
+        }
+        func weight(_ values: [Float], outer: Int, inner: Int) -> Weight {
+            guard precision == .bfloat16 else { return Weight(values: append(values), packed: empty, outer: outer, inner: inner) }
+            let offset = packedWeights.count
+            let count = pb_bf16_packed_weights_count(outer, inner)
+            packedWeights += repeatElement(0, count: count)
+            packedWeights.withUnsafeMutableBufferPointer { packed in
+                pb_bf16_pack_weights(values, outer, inner, packed.baseAddress! + offset)
+            }
+            return Weight(values: empty, packed: Slice(offset: offset, count: count), outer: outer, inner: inner)
+        }
+        func matrix(_ name: String, outer: Int, inner: Int) throws -> Weight {
+            weight(try file.floats(prefix + name, shape: [outer, inner]), outer: outer, inner: inner)
+        }
         wordEmbeddings = try tensor("embeddings.word_embeddings.weight", [config.vocabularySize, hidden])
         positionEmbeddings = try tensor("embeddings.position_embeddings.weight", [config.maxPositionEmbeddings, hidden])
         tokenTypeEmbedding = append(Array(try file.floats(prefix + "embeddings.token_type_embeddings.weight",
@@ -66,25 +107,26 @@ struct BertEncoder: Sendable {
         embeddingNormBeta = try tensor("embeddings.LayerNorm.bias", [hidden])
         layers = try (0..<config.layerCount).map { index in
             let p = "encoder.layer.\(index)."
-            func stacked(_ suffix: String, _ shape: [Int]) throws -> Slice {
-                append(try ["query", "key", "value"].flatMap { try file.floats(prefix + p + "attention.self.\($0)." + suffix, shape: shape) })
+            func stacked(_ suffix: String, _ shape: [Int]) throws -> [Float] {
+                try ["query", "key", "value"].flatMap { try file.floats(prefix + p + "attention.self.\($0)." + suffix, shape: shape) }
             }
             return Layer(
-                qkvWeight: try stacked("weight", [hidden, hidden]),
-                qkvBias: try stacked("bias", [hidden]),
-                attentionOutputWeight: try tensor(p + "attention.output.dense.weight", [hidden, hidden]),
+                qkvWeight: weight(try stacked("weight", [hidden, hidden]), outer: 3 * hidden, inner: hidden),
+                qkvBias: append(try stacked("bias", [hidden])),
+                attentionOutputWeight: try matrix(p + "attention.output.dense.weight", outer: hidden, inner: hidden),
                 attentionOutputBias: try tensor(p + "attention.output.dense.bias", [hidden]),
                 attentionNormGamma: try tensor(p + "attention.output.LayerNorm.weight", [hidden]),
                 attentionNormBeta: try tensor(p + "attention.output.LayerNorm.bias", [hidden]),
-                intermediateWeight: try tensor(p + "intermediate.dense.weight", [intermediate, hidden]),
+                intermediateWeight: try matrix(p + "intermediate.dense.weight", outer: intermediate, inner: hidden),
                 intermediateBias: try tensor(p + "intermediate.dense.bias", [intermediate]),
-                outputWeight: try tensor(p + "output.dense.weight", [hidden, intermediate]),
+                outputWeight: try matrix(p + "output.dense.weight", outer: hidden, inner: intermediate),
                 outputBias: try tensor(p + "output.dense.bias", [hidden]),
                 outputNormGamma: try tensor(p + "output.LayerNorm.weight", [hidden]),
                 outputNormBeta: try tensor(p + "output.LayerNorm.bias", [hidden])
             )
         }
         self.parameters = parameters
+        self.packedWeights = packedWeights
     }
 
     /// One vector per sequence. Each sequence holds valid ids (below the vocabulary size) and at
@@ -97,7 +139,11 @@ struct BertEncoder: Sendable {
     /// one workspace per thread saves allocating and faulting in tens of megabytes per pass.
     func encode(_ sequences: [[Int32]], in workspace: EncoderWorkspace) -> [[Float]] {
         parameters.withUnsafeBufferPointer { all in
-            encode(sequences, weights: all.baseAddress!, workspace: workspace)
+            packedWeights.withUnsafeBufferPointer { packed in
+                // An empty array may still have a base address: the precision decides.
+                encode(sequences, weights: all.baseAddress!, packed: precision == .bfloat16 ? packed.baseAddress : nil,
+                       workspace: workspace)
+            }
         }
     }
 
@@ -105,7 +151,9 @@ struct BertEncoder: Sendable {
     /// cache between the two multiplies and GELU, and the workspace stays small.
     static let feedForwardRows = 512
 
-    private func encode(_ sequences: [[Int32]], weights base: UnsafePointer<Float>, workspace: EncoderWorkspace) -> [[Float]] {
+    private func encode(
+        _ sequences: [[Int32]], weights base: UnsafePointer<Float>, packed: UnsafePointer<UInt16>?, workspace: EncoderWorkspace
+    ) -> [[Float]] {
         func w(_ slice: Slice) -> UnsafePointer<Float> { base + slice.offset }
         let hidden = config.hiddenSize
         let intermediate = config.intermediateSize
@@ -126,6 +174,22 @@ struct BertEncoder: Sendable {
         let expanded = Matrix(workspace.expanded, columns: intermediate)
         let scores = workspace.scores
         let rowScale = workspace.rowScale
+        if precision == .bfloat16 {
+            workspace.reserveScratch(count: max(pb_bf16_scratch_count(hidden), pb_bf16_scratch_count(intermediate)))
+        }
+        let scratch = workspace.scratch
+
+        /// output = input · weightᵀ over `rows` rows (or output += that, `adding`): a linear layer.
+        func multiply(_ input: Matrix, rows: Int, by weight: Weight, into output: Matrix, adding: Bool = false) {
+            if let packed {
+                pb_bf16_linear(input.base, rows, weight.inner, input.columns, packed + weight.packed.offset, weight.outer,
+                               output.base, output.columns, adding, scratch)
+            } else {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blas(rows), blas(weight.outer), blas(weight.inner),
+                            1, input.base, blas(input.columns), w(weight.values), blas(weight.inner), adding ? 1 : 0,
+                            output.base, blas(output.columns))
+            }
+        }
 
         // Embeddings: word + position + token type 0, then LayerNorm.
         var row = 0
@@ -149,7 +213,7 @@ struct BertEncoder: Sendable {
             // and the residual where there is one, are put there first, which costs no more than
             // the zeroing BLAS does otherwise and saves a pass over the output.
             for r in 0..<tokenCount { qkv[r].update(from: w(layer.qkvBias), count: 3 * hidden) }
-            multiply(states, rows: tokenCount, inner: hidden, by: w(layer.qkvWeight), outer: 3 * hidden, into: qkv, adding: true)
+            multiply(states, rows: tokenCount, by: layer.qkvWeight, into: qkv, adding: true)
 
             // Self-attention per sequence and head, over that sequence's rows only.
             var start = 0
@@ -178,7 +242,7 @@ struct BertEncoder: Sendable {
             // and the feed-forward's input and residual.
             let attentionOutputBias = w(layer.attentionOutputBias)
             for r in 0..<tokenCount { VectorMath.sum(states[r], attentionOutputBias, into: attended[r], count: hidden) }
-            multiply(context, rows: tokenCount, inner: hidden, by: w(layer.attentionOutputWeight), outer: hidden, into: attended, adding: true)
+            multiply(context, rows: tokenCount, by: layer.attentionOutputWeight, into: attended, adding: true)
             for r in 0..<tokenCount {
                 VectorMath.layerNorm(attended[r], count: hidden, gamma: w(layer.attentionNormGamma),
                                      beta: w(layer.attentionNormBeta), epsilon: epsilon)
@@ -188,8 +252,7 @@ struct BertEncoder: Sendable {
             var first = 0
             while first < tokenCount {
                 let rows = min(Self.feedForwardRows, tokenCount - first)
-                multiply(Matrix(attended[first], columns: hidden), rows: rows, inner: hidden,
-                         by: w(layer.intermediateWeight), outer: intermediate, into: expanded)
+                multiply(Matrix(attended[first], columns: hidden), rows: rows, by: layer.intermediateWeight, into: expanded)
                 let intermediateBias = w(layer.intermediateBias)
                 switch config.activation {
                 case .gelu: VectorMath.biasGELU(expanded.base, rows: rows, columns: intermediate, bias: intermediateBias)
@@ -198,8 +261,7 @@ struct BertEncoder: Sendable {
                 }
                 let outputBias = w(layer.outputBias)
                 for r in first..<(first + rows) { VectorMath.sum(attended[r], outputBias, into: states[r], count: hidden) }
-                multiply(expanded, rows: rows, inner: intermediate, by: w(layer.outputWeight), outer: hidden,
-                         into: Matrix(states[first], columns: hidden), adding: true)
+                multiply(expanded, rows: rows, by: layer.outputWeight, into: Matrix(states[first], columns: hidden), adding: true)
                 for r in first..<(first + rows) {
                     VectorMath.layerNorm(states[r], count: hidden, gamma: w(layer.outputNormGamma),
                                          beta: w(layer.outputNormBeta), epsilon: epsilon)
@@ -227,15 +289,6 @@ struct BertEncoder: Sendable {
         }
         return vectors
     }
-
-    /// output = input · weightᵀ over `rows` rows (or output += that, `adding`): a linear layer with
-    /// PyTorch's [out × in] weight layout.
-    private func multiply(
-        _ input: Matrix, rows: Int, inner: Int, by weight: UnsafePointer<Float>, outer: Int, into output: Matrix, adding: Bool = false
-    ) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, blas(rows), blas(outer), blas(inner),
-                    1, input.base, blas(inner), weight, blas(inner), adding ? 1 : 0, output.base, blas(outer))
-    }
 }
 
 /// Scratch memory for the forward pass, owned by one thread at a time and reused from pass to
@@ -248,8 +301,11 @@ final class EncoderWorkspace {
     private(set) var expanded: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private(set) var scores: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private(set) var rowScale: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    /// The bfloat16 kernel's copy of its input, converted (about 256 KiB).
+    private(set) var scratch: UnsafeMutablePointer<UInt16> = .allocate(capacity: 1)
     private var tokens = 0
     private var longest = 0
+    private var scratchCount = 0
 
     /// Room for a pass of `tokens` tokens whose longest sequence has `longest`.
     func reserve(tokens: Int, longest: Int, hidden: Int, intermediate: Int, feedForwardRows: Int) {
@@ -271,8 +327,16 @@ final class EncoderWorkspace {
         }
     }
 
+    func reserveScratch(count: Int) {
+        guard count > scratchCount else { return }
+        scratch.deallocate()
+        scratch = .allocate(capacity: count)
+        scratchCount = count
+    }
+
     deinit {
         for buffer in [states, qkv, context, attended, expanded, scores, rowScale] { buffer.deallocate() }
+        scratch.deallocate()
     }
 }
 

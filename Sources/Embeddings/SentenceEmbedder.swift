@@ -18,6 +18,9 @@ public final class SentenceEmbedder: Sendable {
     public let tokensPerPass: Int
     /// Passes run side by side, one per thread.
     public let threads: Int
+    /// The number format of the linear layers in use: the one asked for, or Float32 where the CPU
+    /// lacks bfloat16.
+    public var precision: MatrixPrecision { encoder.precision }
 
     private let encoder: BertEncoder
 
@@ -26,12 +29,17 @@ public final class SentenceEmbedder: Sendable {
     /// - Parameter threads: how many cores one `embed` call may use. The default of 1 suits
     ///   Paperboy's server, which embeds from a background task on small (2-core) machines and
     ///   must leave a core to answer requests; a batch job on an idle machine can pass the core count.
+    /// - Parameter precision: the linear layers' number format (see `MatrixPrecision`); bfloat16 on
+    ///   a CPU without it gives Float32.
     ///
-    /// OpenBLAS is set to a single thread, process-wide (its setting is global). Parallelism comes
-    /// from running passes side by side instead: that also spreads the attention and element-wise
-    /// steps, which OpenBLAS's threads never see, and avoids OpenBLAS's worker threads, which spin
-    /// between calls and took an eighth of the time in measurements, the server's core included.
-    public init(modelFolder path: String, threads: Int = 1, tokensPerPass: Int = 4096) throws {
+    /// OpenBLAS is set to a single thread, process-wide (its setting is global); the bfloat16 kernel
+    /// is single-threaded too. Parallelism comes from running passes side by side instead: that
+    /// also spreads the attention and element-wise steps, which OpenBLAS's threads never see, and
+    /// avoids OpenBLAS's worker threads, which spin between calls and took an eighth of the time in
+    /// measurements, the server's core included.
+    public init(
+        modelFolder path: String, threads: Int = 1, tokensPerPass: Int = 4096, precision: MatrixPrecision = .preferred
+    ) throws {
         folder = try ModelFolder(path: path)
         tokenizer = try WordPieceTokenizer(
             vocabularyFile: folder.vocabularyFile, lowercase: folder.lowercase, stripAccents: folder.stripAccents,
@@ -41,7 +49,7 @@ public final class SentenceEmbedder: Sendable {
                 path: folder.vocabularyFile,
                 reason: "\(tokenizer.vocabularySize) tokens, but \(folder.configFile) has vocab_size \(folder.config.vocabularySize)")
         }
-        encoder = try BertEncoder(weights: SafetensorsFile(path: folder.weightsFile), config: folder.config)
+        encoder = try BertEncoder(weights: SafetensorsFile(path: folder.weightsFile), config: folder.config, precision: precision)
         self.tokensPerPass = max(tokensPerPass, folder.maxSequenceLength)
         self.threads = max(threads, 1)
         openblas_set_num_threads(1)

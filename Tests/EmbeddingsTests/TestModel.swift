@@ -30,12 +30,21 @@ enum TestModel {
         }
     }
 
-    /// Loaded once for all tests: the embedder is immutable and safe to share.
+    /// Loaded once for all tests, in each precision: the embedder is immutable and safe to share.
     private static let shared = Result { try SentenceEmbedder(modelFolder: folder) }
+    private static let float32 = Result { try SentenceEmbedder(modelFolder: folder, precision: .float32) }
+    private static let bfloat16 = Result { try SentenceEmbedder(modelFolder: folder, precision: .bfloat16) }
 
+    /// The embedder as Paperboy runs it (`MatrixPrecision.preferred`).
     static func embedder() throws -> SentenceEmbedder {
         try requireInstalled()
         return try shared.get()
+    }
+
+    /// The embedder in `precision` (bfloat16 falls back to Float32 on CPUs without it).
+    static func embedder(precision: MatrixPrecision) throws -> SentenceEmbedder {
+        try requireInstalled()
+        return try (precision == .float32 ? float32 : bfloat16).get()
     }
 
     static func tokenizer() throws -> WordPieceTokenizer {
