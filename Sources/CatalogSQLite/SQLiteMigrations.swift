@@ -142,6 +142,140 @@ enum SQLiteMigrations {
                 CREATE INDEX paper_vectors_by_batch ON paper_vectors (batch, paper_rowid);
                 """)
         }
+        migrator.registerMigration("006-community") { db in
+            // Accounts, browser sessions, personal API tokens and upvotes (issue 5). Sessions and
+            // tokens are kept as SHA-256 digests of what the browser or client holds; passwords
+            // as bcrypt hashes. Times are seconds since 1970.
+            //
+            // A paper's `upvotes` stays the number every listing sorts and shows, now the sum of
+            // `hub_upvotes` (imported from Hugging Face) and `local_upvotes` (votes cast here,
+            // one row each in `paper_votes`). A vote adds to both `local_upvotes` and `upvotes`.
+            // An import writes `upvotes` only, with the merge rule's max(stored, imported): when
+            // that breaks the sum, the import brought a higher Hub count, which the triggers take
+            // as the new `hub_upvotes` and add the local votes back to. A re-import never loses
+            // local votes.
+            try db.execute(sql: """
+                CREATE TABLE users (
+                    id INTEGER PRIMARY KEY,
+                    username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                    password_hash TEXT NOT NULL,           -- bcrypt
+                    role TEXT NOT NULL DEFAULT 'user' CHECK (role IN ('user', 'curator', 'admin')),
+                    created_at INTEGER NOT NULL
+                );
+                CREATE TABLE sessions (
+                    token_digest TEXT NOT NULL PRIMARY KEY,  -- SHA-256 of the cookie's token, hex
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    csrf_token TEXT NOT NULL,              -- the token every form of the session carries
+                    created_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+                CREATE TABLE api_tokens (
+                    id INTEGER PRIMARY KEY,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    token_digest TEXT NOT NULL UNIQUE,     -- SHA-256 of the token, hex
+                    prefix TEXT NOT NULL,                  -- its first characters, to tell tokens apart
+                    created_at INTEGER NOT NULL,
+                    revoked_at INTEGER
+                );
+                CREATE INDEX api_tokens_by_user ON api_tokens (user_id);
+                CREATE TABLE paper_votes (
+                    paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (paper_id, user_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX paper_votes_by_user ON paper_votes (user_id, paper_id);
+
+                ALTER TABLE papers ADD COLUMN hub_upvotes INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE papers ADD COLUMN local_upvotes INTEGER NOT NULL DEFAULT 0;
+                UPDATE papers SET hub_upvotes = upvotes WHERE upvotes > 0;
+
+                -- Plain arXiv metadata arrives with no upvotes: the condition keeps bulk imports
+                -- free of the extra write.
+                CREATE TRIGGER papers_hub_upvotes_on_insert AFTER INSERT ON papers
+                WHEN new.upvotes <> new.hub_upvotes + new.local_upvotes
+                BEGIN
+                    UPDATE papers SET hub_upvotes = new.upvotes - new.local_upvotes WHERE rowid = new.rowid;
+                END;
+                CREATE TRIGGER papers_hub_upvotes_on_update AFTER UPDATE OF upvotes ON papers
+                WHEN new.upvotes <> new.hub_upvotes + new.local_upvotes
+                BEGIN
+                    UPDATE papers SET hub_upvotes = new.upvotes, upvotes = new.upvotes + new.local_upvotes
+                        WHERE rowid = new.rowid;
+                END;
+                """)
+        }
+        migrator.registerMigration("007-comments") { db in
+            // Comments on papers, threaded by `parent_id`, and bans (issue 5). A deleted comment
+            // keeps its row (its replies hang from it) with the text cleared; a hidden one keeps
+            // its text for curators. Times are seconds since 1970.
+            //
+            // `num_comments` stays the number the API and pages show, now the sum of
+            // `hub_comments` (imported from Hugging Face) and `local_comments` (the visible
+            // comments here: neither deleted nor hidden). Each comment change sets both in its
+            // own transaction. An import writes `num_comments` only, with the merge rule's
+            // max(stored, imported): when that breaks the sum, the import brought a higher Hub
+            // count, which the triggers take as the new `hub_comments`, adding local ones back
+            // (as `006-community` does for upvotes).
+            try db.execute(sql: """
+                CREATE TABLE comments (
+                    id INTEGER PRIMARY KEY,
+                    paper_id TEXT NOT NULL REFERENCES papers (id),
+                    user_id INTEGER NOT NULL REFERENCES users (id),
+                    parent_id INTEGER REFERENCES comments (id),  -- NULL: on the paper itself
+                    body TEXT NOT NULL,                          -- plain text; '' once deleted
+                    created_at INTEGER NOT NULL,
+                    edited_at INTEGER,
+                    deleted INTEGER NOT NULL DEFAULT 0,
+                    hidden_reason TEXT CHECK (hidden_reason IN ('spam', 'abuse', 'off-topic', 'resolved')),
+                    hidden_by INTEGER REFERENCES users (id),
+                    hidden_at INTEGER
+                );
+                CREATE INDEX comments_by_paper ON comments (paper_id, id);
+                CREATE INDEX comments_by_user ON comments (user_id);
+
+                ALTER TABLE users ADD COLUMN banned_at INTEGER;
+                ALTER TABLE users ADD COLUMN banned_by INTEGER REFERENCES users (id);
+                ALTER TABLE users ADD COLUMN ban_reason TEXT;
+
+                ALTER TABLE papers ADD COLUMN hub_comments INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE papers ADD COLUMN local_comments INTEGER NOT NULL DEFAULT 0;
+                UPDATE papers SET hub_comments = num_comments WHERE num_comments > 0;
+
+                CREATE TRIGGER papers_hub_comments_on_insert AFTER INSERT ON papers
+                WHEN new.num_comments <> new.hub_comments + new.local_comments
+                BEGIN
+                    UPDATE papers SET hub_comments = new.num_comments - new.local_comments WHERE rowid = new.rowid;
+                END;
+                CREATE TRIGGER papers_hub_comments_on_update AFTER UPDATE OF num_comments ON papers
+                WHEN new.num_comments <> new.hub_comments + new.local_comments
+                BEGIN
+                    UPDATE papers SET hub_comments = new.num_comments, num_comments = new.num_comments + new.local_comments
+                        WHERE rowid = new.rowid;
+                END;
+                """)
+        }
+        migrator.registerMigration("008-submissions") { db in
+            // Papers submitted to the daily feed by users (issue 5): who, when (seconds since
+            // 1970), what they said, and whether a curator set the rules aside. Submitting sets
+            // the paper's own `featured_date` and `submitted_by`, which every listing reads; this
+            // table is the record behind them and what the daily cap counts.
+            try db.execute(sql: """
+                CREATE TABLE submissions (
+                    id INTEGER PRIMARY KEY,
+                    paper_id TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+                    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+                    comment TEXT,
+                    overridden INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL
+                );
+                CREATE INDEX submissions_by_user ON submissions (user_id, created_at);
+                CREATE INDEX submissions_by_paper ON submissions (paper_id, created_at);
+                """)
+        }
         return migrator
     }
 }

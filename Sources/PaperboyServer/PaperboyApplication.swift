@@ -1,4 +1,5 @@
 import Catalog
+import Community
 import Foundation
 import Hummingbird
 import Logging
@@ -14,41 +15,61 @@ import ServiceLifecycle
 /// Routes, by area:
 /// - pages: `/papers` (latest day), `/papers/date|week|month/…`, `/papers/trending`,
 ///   `/papers/{id}` (and `{id}.md`), `/users/{name}`, `/search`, `/subscribe`;
+/// - accounts (with a community store): `/signup`, `/login` (GET form, POST), `POST /logout`,
+///   `/account`, `POST /account/tokens`, `POST /account/tokens/{id}/revoke`, and
+///   `POST /papers/{id}/upvote` from the vote buttons, `/submit` (GET form, POST) to submit a
+///   paper to the daily feed, and the comment forms under a paper: `POST /papers/{id}/comments`,
+///   `POST /comments/{id}/edit|delete|hide|ban`;
 /// - feeds: `/feeds/{daily,trending,search}.{rss,atom}`;
 /// - Hub-compatible JSON: `/api/daily_papers`, `/api/papers/search`, `/api/papers/{id}`, plus
-///   `/api/papers/{id}/similar`, described at `/openapi.json`;
+///   `/api/papers/{id}/similar`, `POST`/`DELETE /api/papers/{id}/upvote` and
+///   `POST /api/papers/submit` (Bearer token), `GET`/`POST /api/papers/{id}/comments` and
+///   `PATCH`/`DELETE /api/comments/{id}` (Bearer token),
+///   described at `/openapi.json`;
 /// - operations: `/healthz`, `/metrics`.
+///
+/// `community` keeps accounts, sessions and votes; by default the catalog itself when it can
+/// (`SQLiteCatalog` does). Without one, the site has no accounts.
 public func buildApplication(
-    configuration: ServerConfiguration, catalog: any CatalogStore, semantic: SemanticIndex? = nil,
+    configuration: ServerConfiguration, catalog: any CatalogStore, community: (any CommunityStore)? = nil, semantic: SemanticIndex? = nil,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     logger: Logger = Logger(label: "paperboy.server"),
     now: (@Sendable () -> Double)? = nil
 ) -> some ApplicationProtocol {
-    let router = Router()
+    let router = Router(context: PaperboyRequestContext.self)
     router.add(middleware: RequestObserver(registry: metrics))
     router.add(middleware: ErrorPages())
+    let community = community ?? (catalog as? any CommunityStore)
+    let sessions = community.map {
+        SessionCookies(
+            store: $0, lifetime: configuration.community.sessionLifetime,
+            secure: configuration.community.secureCookies ?? configuration.publicBaseURL.hasPrefix("https://"))
+    }
+    if let sessions { router.add(middleware: SessionMiddleware(sessions: sessions)) }
     let listing = FeedListing(catalog: catalog, now: now ?? FeedListing.systemNow)
     let feedPages = FeedPages(catalog: catalog, listing: listing)
     let search = PaperSearch(catalog: catalog, semantic: semantic)
-    let paperPages = PaperPages(catalog: catalog, search: search)
+    let paperPages = PaperPages(catalog: catalog, search: search, comments: community as? any CommentStore, listing: listing)
     let searchPages = SearchPages(search: search)
     let feeds = SyndicationFeeds(catalog: catalog, listing: listing, baseURL: configuration.publicBaseURL)
     let api = DailyPapersAPI(catalog: catalog, listing: listing, search: search, baseURL: configuration.publicBaseURL)
 
     // Old-style ids contain a slash (hep-th/9901001), hence the two-segment paper routes.
-    @Sendable func id(_ context: BasicRequestContext) -> String {
+    @Sendable func id(_ context: PaperboyRequestContext) -> String {
         let first = context.parameters.get("id") ?? ""
         return context.parameters.get("number").map { "\(first)/\($0)" } ?? first
     }
 
     // Pages, feeds and API answers that depend only on the catalog (and slowly on the clock)
     // are kept until the catalog changes; searches and the subscribe page are made each time.
+    // Pages made for a signed-in viewer (their name, votes and form tokens) are never kept.
     let cache = ResponseCache(catalog: catalog, lifetime: configuration.responseCacheLifetime)
     func cached(
-        _ path: RouterPath, _ make: @escaping @Sendable (Request, BasicRequestContext) async throws -> BufferedResponse
+        _ path: RouterPath, _ make: @escaping @Sendable (Request, PaperboyRequestContext) async throws -> BufferedResponse
     ) {
         router.get(path) { request, context in
-            try await cache.answer(request.uri.description) { try await make(request, context) }
+            if Viewer.current != nil { return try await make(request, context) }
+            return try await cache.answer(request.uri.description) { try await make(request, context) }
         }
     }
 
@@ -79,6 +100,61 @@ public func buildApplication(
     cached("/api/papers/:id") { _, context in try await api.paper(id(context)) }
     cached("/api/papers/:id/:number") { _, context in try await api.paper(id(context)) }
     router.get("/openapi.json") { _, _ in OpenAPIDocument.response(baseURL: configuration.publicBaseURL) }
+
+    if let community, let sessions {
+        let accounts = AccountPages(store: community, sessions: sessions, configuration: configuration.community)
+        let votes = VoteHandlers(store: community, configuration: configuration.community)
+        router.get("/signup") { request, _ in accounts.signUpForm(request) }
+        router.post("/signup") { request, context in try await accounts.signUp(request, context) }
+        router.get("/login") { request, _ in accounts.logInForm(request) }
+        router.post("/login") { request, context in try await accounts.logIn(request, context) }
+        router.post("/logout") { request, _ in try await accounts.logOut(request) }
+        router.get("/account") { request, _ in try await accounts.account(request) }
+        router.post("/account/tokens") { request, _ in try await accounts.createToken(request) }
+        router.post("/account/tokens/:token/revoke") { request, context in
+            try await accounts.revokeToken(request, id: context.parameters.get("token") ?? "")
+        }
+        if let submissions = (community as? any SubmissionStore) ?? (catalog as? any SubmissionStore) {
+            // Papers the catalog lacks come from the arXiv API, when one is configured.
+            let submit = SubmitHandlers(
+                catalog: catalog, store: community, submissions: submissions,
+                metadata: configuration.arxivAPIURL.map { ArxivMetadataFetcher(endpoint: $0) as any PaperMetadataSource }, configuration: configuration.community,
+                now: listing.now)
+            let submitPages = SubmitPages(handlers: submit)
+            router.get("/submit") { request, _ in submitPages.form(request) }
+            router.post("/submit") { request, _ in try await submitPages.submit(request) }
+            router.post("/api/papers/submit") { request, _ in try await submit.apiSubmit(request) }
+        }
+        router.post("/papers/:id/upvote") { request, context in try await votes.formVote(request, id: id(context)) }
+        router.post("/papers/:id/:number/upvote") { request, context in try await votes.formVote(request, id: id(context)) }
+        for (method, voted) in [(HTTPRequest.Method.post, true), (.delete, false)] {
+            router.on("/api/papers/:id/upvote", method: method) { request, context in
+                try await votes.apiVote(request, id: id(context), voted: voted)
+            }
+            router.on("/api/papers/:id/:number/upvote", method: method) { request, context in
+                try await votes.apiVote(request, id: id(context), voted: voted)
+            }
+        }
+    }
+    if let community, let commentStore = community as? any CommentStore {
+        let comments = CommentHandlers(store: commentStore, community: community, catalog: catalog, configuration: configuration.community)
+        for path in ["/api/papers/:id/comments", "/api/papers/:id/:number/comments"] {
+            cached(RouterPath(path)) { _, context in try await comments.apiThread(paper: id(context)) }
+            router.post(RouterPath(path)) { request, context in try await comments.apiPost(request, paper: id(context)) }
+        }
+        router.patch("/api/comments/:comment") { request, context in
+            try await comments.apiEdit(request, comment: context.parameters.get("comment") ?? "")
+        }
+        router.delete("/api/comments/:comment") { request, context in
+            try await comments.apiDelete(request, comment: context.parameters.get("comment") ?? "")
+        }
+        router.post("/papers/:id/comments") { request, context in try await comments.formPost(request, paper: id(context)) }
+        router.post("/papers/:id/:number/comments") { request, context in try await comments.formPost(request, paper: id(context)) }
+        router.post("/comments/:comment/edit") { request, context in try await comments.formEdit(request, comment: context.parameters.get("comment") ?? "") }
+        router.post("/comments/:comment/delete") { request, context in try await comments.formDelete(request, comment: context.parameters.get("comment") ?? "") }
+        router.post("/comments/:comment/hide") { request, context in try await comments.formHide(request, comment: context.parameters.get("comment") ?? "") }
+        router.post("/comments/:comment/ban") { request, context in try await comments.formBan(request, comment: context.parameters.get("comment") ?? "") }
+    }
 
     router.get("/healthz") { _, _ -> String in
         _ = try await catalog.paperCount()

@@ -11,6 +11,12 @@ public struct ServerConfiguration: Sendable {
     /// How long a rendered page or API answer may be reused while the catalog is unchanged
     /// (trending moves with the clock); nil: render every request.
     public var responseCacheLifetime: Duration?
+    /// Accounts, sessions, votes and their rate limits.
+    public var community = CommunityConfiguration()
+    /// The arXiv API's query endpoint (`https://export.arxiv.org/api/query`), asked for the
+    /// metadata of submitted papers the catalog lacks; nil: only catalog papers can be
+    /// submitted. `paperboy serve` sets arXiv's; tests point it at a local recorded server.
+    public var arxivAPIURL: String?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, searchIndexInterval: Duration? = nil,

@@ -28,7 +28,8 @@ func temporaryDatabasePath() -> String {
         let catalog = try SQLiteCatalog(path: path)
         try await catalog.migrate()
         try await catalog.migrate()  // idempotent
-        #expect(try await catalog.appliedMigrations() == ["001-papers", "002-partial-feed-indexes", "003-keyword-search", "004-paper-vectors", "005-vector-batches"])
+        #expect(try await catalog.appliedMigrations() == ["001-papers", "002-partial-feed-indexes", "003-keyword-search", "004-paper-vectors", "005-vector-batches",
+                                                             "006-community", "007-comments", "008-submissions"])
         let queue = try DatabaseQueue(path: path)
         let (mode, indexes) = try await queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",

@@ -72,7 +72,9 @@ import FoundationXML
             let document = try #require(try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: Any])
-            #expect(Set(paths.keys) == ["/api/daily_papers", "/api/papers/search", "/api/papers/{id}", "/api/papers/{id}/similar"])
+            #expect(Set(paths.keys) == ["/api/daily_papers", "/api/papers/search", "/api/papers/{id}", "/api/papers/{id}/similar",
+                                        "/api/papers/{id}/upvote", "/api/papers/{id}/comments", "/api/comments/{commentId}",
+                                        "/api/papers/submit"])
             let servers = try #require(document["servers"] as? [[String: String]])
             #expect(servers.first?["url"] == "https://papers.example.org")
         }

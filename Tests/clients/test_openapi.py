@@ -27,7 +27,10 @@ def test_the_document_is_valid_openapi_3_1(document):
 
 
 def test_every_json_endpoint_is_described(document):
-    assert set(document["paths"]) == {"/api/daily_papers", "/api/papers/search", "/api/papers/{id}", "/api/papers/{id}/similar"}
+    assert set(document["paths"]) == {
+        "/api/daily_papers", "/api/papers/search", "/api/papers/{id}", "/api/papers/{id}/similar", "/api/papers/{id}/upvote",
+        "/api/papers/{id}/comments", "/api/comments/{commentId}", "/api/papers/submit",
+    }
 
 
 def check(document, instance, schema):
@@ -49,6 +52,9 @@ def check(document, instance, schema):
     ("/api/papers/2608.19880/similar?limit=5", "/api/papers/{id}/similar", 200),
     ("/api/papers/2608.19880/similar?limit=0", "/api/papers/{id}/similar", 400),
     ("/api/papers/2501.99999/similar", "/api/papers/{id}/similar", 404),
+    ("/api/papers/2608.19880/comments", "/api/papers/{id}/comments", 200),
+    ("/api/papers/2501.99999/comments", "/api/papers/{id}/comments", 404),
+    ("/api/papers/not-an-id/comments", "/api/papers/{id}/comments", 400),
 ])
 def test_answers_match_the_documented_schemas(demo_url, document, path, operation, status):
     got, body = get(demo_url + path)

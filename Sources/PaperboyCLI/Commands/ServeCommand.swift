@@ -1,5 +1,6 @@
 import ArgumentParser
 import Catalog
+import Community
 import Foundation
 import Hummingbird
 import Embeddings
@@ -14,7 +15,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the Daily Papers site, feeds and JSON API over the catalog.",
         discussion: """
             Every option can also come from the environment: PAPERBOY_HOST, PAPERBOY_PORT,
-            PAPERBOY_DATABASE, PAPERBOY_PUBLIC_URL, PAPERBOY_CACHE_SECONDS, PAPERBOY_MODEL_DIR.
+            PAPERBOY_DATABASE, PAPERBOY_PUBLIC_URL, PAPERBOY_CACHE_SECONDS, PAPERBOY_MODEL_DIR,
+            PAPERBOY_ARXIV_API_URL.
             A flag wins.
             With an embedding model installed, search is hybrid (words and meaning) and paper
             pages list similar papers by meaning; the server loads the stored vectors in the
@@ -53,8 +55,38 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Keyword search only: don't load the embedding model even if it is installed.")
     var noSemantic = false
 
+    @Option(help: ArgumentHelp(
+        "bcrypt's cost for new passwords, \(PasswordHasher.minimumProductionCost) to 16. Default: \(PasswordHasher.productionCost).",
+        valueName: "cost"))
+    var passwordCost: UInt8 = PasswordHasher.productionCost
+
+    @Flag(help: "Behind a reverse proxy: rate-limit by the first address of X-Forwarded-For, not by the proxy's.")
+    var trustForwardedFor = false
+
+    @Option(name: .customLong("arxiv-api-url"), help: ArgumentHelp(
+        "The arXiv API endpoint asked for the metadata of submitted papers the catalog lacks; 'none': catalog papers only. Default: $PAPERBOY_ARXIV_API_URL, else https://export.arxiv.org/api/query.",
+        valueName: "url"))
+    var arxivAPIURL: String?
+
+    @Option(help: ArgumentHelp("Submitted papers' first version may be at most this many days old; 0: any age.", valueName: "days"))
+    var submitMaxAgeDays = 7
+
+    @Option(help: ArgumentHelp("Papers each user may submit per UTC day; 0: no cap.", valueName: "count"))
+    var submitDailyCap = 3
+
+    @Flag(help: "Let papers featured before be submitted again (by default a paper is featured once).")
+    var allowResubmission = false
+
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port \(port): not a port number (0 to 65535)") }
+        guard (PasswordHasher.minimumProductionCost...16).contains(passwordCost) else {
+            throw ValidationError("--password-cost \(passwordCost): must be from \(PasswordHasher.minimumProductionCost) to 16")
+        }
+        if submitMaxAgeDays < 0 { throw ValidationError("--submit-max-age-days \(submitMaxAgeDays): must be 0 or more") }
+        if submitDailyCap < 0 { throw ValidationError("--submit-daily-cap \(submitDailyCap): must be 0 or more") }
+        if let arxivAPIURL, arxivAPIURL != "none", !(arxivAPIURL.hasPrefix("http://") || arxivAPIURL.hasPrefix("https://")) {
+            throw ValidationError("--arxiv-api-url \(arxivAPIURL): must start with http:// or https://, or be 'none'")
+        }
         if let cacheSeconds, cacheSeconds < 0 { throw ValidationError("--cache-seconds \(cacheSeconds): must be 0 or more") }
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw ValidationError("--public-url \(publicURL): must start with http:// or https://")
@@ -72,19 +104,26 @@ struct ServeCommand: AsyncParsableCommand {
             return n
         }
         let cache = cacheSeconds ?? envCache ?? 60
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host ?? environment["PAPERBOY_HOST"] ?? "127.0.0.1",
             port: port ?? envPort ?? 8080,
             publicBaseURL: publicURL ?? environment["PAPERBOY_PUBLIC_URL"],
             searchIndexInterval: .seconds(30),
             responseCacheLifetime: cache > 0 ? .seconds(cache) : nil)
+        configuration.community.passwordCost = passwordCost
+        configuration.community.trustForwardedFor = trustForwardedFor
+        configuration.community.submissionRules = SubmissionRules(
+            maxAgeDays: submitMaxAgeDays > 0 ? submitMaxAgeDays : nil, notFeaturedBefore: !allowResubmission,
+            dailyCapPerUser: submitDailyCap > 0 ? submitDailyCap : nil)
+        let arxiv = arxivAPIURL ?? environment["PAPERBOY_ARXIV_API_URL"] ?? "https://export.arxiv.org/api/query"
+        configuration.arxivAPIURL = arxiv == "none" ? nil : arxiv
         let catalog = try await database.openCatalog()
         let logger = Logger(label: "paperboy.server")
         logger.info("serving", metadata: [
             "database": .string(database.resolvedPath), "address": .string("http://\(configuration.host):\(configuration.port)"),
             "public_url": .string(configuration.publicBaseURL),
         ])
-        let app = buildApplication(configuration: configuration, catalog: catalog, semantic: try semanticIndex(catalog, logger), logger: logger)
+        let app = buildApplication(configuration: configuration, catalog: catalog, community: catalog, semantic: try semanticIndex(catalog, logger), logger: logger)
         try await app.runService()
         logger.info("stopped")
     }

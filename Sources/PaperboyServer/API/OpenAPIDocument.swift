@@ -97,20 +97,223 @@ enum OpenAPIDocument {
                   "404": { "description": "No such paper in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
               }
+            },
+            "/api/papers/submit": {
+              "post": {
+                "operationId": "submitPaper",
+                "summary": "Submit a paper to the daily feed",
+                "description": "Features the paper today (the server's UTC day) with you as its submitter, and counts your upvote. paper_id is an arXiv id or URL: 2501.01234, 2501.01234v2, arxiv:2501.01234, https://arxiv.org/abs/2501.01234v3, https://arxiv.org/pdf/2501.01234, https://huggingface.co/papers/2501.01234, hep-th/9901001. Metadata come from the catalog, else from the arXiv API. The rules, as on hf.co/papers and configurable: the first version at most max_age_days old (7), not featured before, at most daily_cap_per_user submissions a day (3). Curators and admins may set them aside with override: true; others asking get 403. Needs a personal API token (make one on /account). A form-encoded body with the same fields works too.",
+                "security": [ { "bearerToken": [] } ],
+                "requestBody": {
+                  "required": true,
+                  "content": {
+                    "application/json": {
+                      "schema": {
+                        "type": "object", "required": ["paper_id"],
+                        "properties": {
+                          "paper_id": { "type": "string", "description": "An arXiv id or the URL of its arXiv or Hugging Face page.", "example": "https://arxiv.org/abs/2501.01234v2" },
+                          "comment": { "type": "string", "maxLength": 2000, "description": "What you say about the paper, kept with the submission." },
+                          "override": { "type": "boolean", "default": false, "description": "Curators and admins: set the rules aside." }
+                        }
+                      }
+                    }
+                  }
+                },
+                "responses": {
+                  "201": {
+                    "description": "The paper, now featured today.",
+                    "headers": { "Location": { "description": "The paper's API address.", "schema": { "type": "string" } } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Paper" } } }
+                  },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": {
+                    "description": "override asked by a user who is neither curator nor admin (rule override_not_allowed).",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SubmissionRefusal" } } }
+                  },
+                  "404": { "description": "Neither the catalog nor the arXiv API knows the paper.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "413": { "description": "The body is larger than the server accepts.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "422": {
+                    "description": "A submission rule refuses the paper; rule names it.",
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/SubmissionRefusal" } } }
+                  },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" },
+                  "502": { "description": "The arXiv API could not be reached; nothing was saved.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              }
+            },
+            "/api/papers/{id}/upvote": {
+              "parameters": [
+                { "name": "id", "in": "path", "required": true, "description": "A versionless arXiv id (old-style ids: /api/papers/hep-th/9901001/upvote).", "schema": { "type": "string" }, "example": "2608.19880" }
+              ],
+              "post": {
+                "operationId": "upvotePaper",
+                "summary": "Upvote a paper",
+                "description": "One vote per user and paper: voting again changes nothing. The count is the Hub's imported count plus the votes cast here. Needs a personal API token (make one on /account).",
+                "security": [ { "bearerToken": [] } ],
+                "responses": {
+                  "200": { "$ref": "#/components/responses/VoteTally" },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "description": "No such paper in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              },
+              "delete": {
+                "operationId": "withdrawUpvote",
+                "summary": "Withdraw your upvote",
+                "description": "Withdrawing a vote that is not there changes nothing.",
+                "security": [ { "bearerToken": [] } ],
+                "responses": {
+                  "200": { "$ref": "#/components/responses/VoteTally" },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "description": "No such paper in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              }
+            },
+            "/api/papers/{id}/comments": {
+              "parameters": [
+                { "name": "id", "in": "path", "required": true, "description": "A versionless arXiv id (old-style ids: /api/papers/hep-th/9901001/comments).", "schema": { "type": "string" }, "example": "2608.19880" }
+              ],
+              "get": {
+                "operationId": "listComments",
+                "summary": "The discussion of a paper",
+                "description": "Flat in reading order: each comment is followed by its replies (oldest first within a level); parentId and depth tell how to indent. A deleted comment with replies stays as a placeholder (deleted, no author or text); a hidden one gives the moderator's reason instead of its text.",
+                "responses": {
+                  "200": { "description": "The thread.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CommentThread" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "404": { "description": "No such paper in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              },
+              "post": {
+                "operationId": "postComment",
+                "summary": "Comment on a paper, or reply to a comment",
+                "description": "Plain text, at most 5000 characters; links are kept, no markup is interpreted. Needs a personal API token; banned accounts are refused.",
+                "security": [ { "bearerToken": [] } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CommentInput" } } } },
+                "responses": {
+                  "201": { "$ref": "#/components/responses/Comment" },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "description": "No such paper in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              }
+            },
+            "/api/comments/{commentId}": {
+              "parameters": [
+                { "name": "commentId", "in": "path", "required": true, "description": "The comment's number.", "schema": { "type": "integer", "minimum": 1 }, "example": 1 }
+              ],
+              "patch": {
+                "operationId": "editComment",
+                "summary": "Edit your comment",
+                "description": "Only the comment's author may edit it; the comment is marked edited.",
+                "security": [ { "bearerToken": [] } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                  "type": "object", "required": ["text"], "properties": { "text": { "type": "string", "maxLength": 5000 } }
+                } } } },
+                "responses": {
+                  "200": { "$ref": "#/components/responses/Comment" },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "description": "No such comment.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "409": { "description": "The comment was deleted.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              },
+              "delete": {
+                "operationId": "deleteComment",
+                "summary": "Delete your comment",
+                "description": "Only the comment's author may delete it. Its text goes; replies to it stay, under a placeholder.",
+                "security": [ { "bearerToken": [] } ],
+                "responses": {
+                  "200": { "$ref": "#/components/responses/Comment" },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "description": "No such comment.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "409": { "description": "The comment was already deleted.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              }
             }
           },
           "components": {
+            "securitySchemes": {
+              "bearerToken": { "type": "http", "scheme": "bearer", "description": "A personal API token from the account page." }
+            },
             "parameters": {
               "page": { "name": "p", "in": "query", "description": "Page number, from 0.", "schema": { "type": "integer", "minimum": 0, "default": 0 } },
               "limit": { "name": "limit", "in": "query", "description": "Papers per page.", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } }
             },
             "responses": {
-              "BadRequest": { "description": "A malformed parameter; the message names it.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+              "BadRequest": { "description": "A malformed parameter; the message names it.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "Unauthorized": { "description": "No token, or an unknown or revoked one.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "TooManyRequests": {
+                "description": "Too many votes or comments from this user; wait as long as Retry-After says.",
+                "headers": { "Retry-After": { "description": "Seconds to wait.", "schema": { "type": "integer" } } },
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+              },
+              "Forbidden": { "description": "Not allowed: someone else's comment, or a banned account; the message says which.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "TooLarge": { "description": "The body or the comment's text is too long; the message gives the limit.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "Comment": { "description": "The comment after the change.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Comment" } } } },
+              "VoteTally": {
+                "description": "The paper's upvotes after the change, and whether yours is among them.",
+                "content": { "application/json": { "schema": {
+                  "type": "object", "required": ["upvotes", "voted"],
+                  "properties": { "upvotes": { "type": "integer", "minimum": 0 }, "voted": { "type": "boolean" } }
+                } } }
+              }
             },
             "schemas": {
+              "CommentInput": {
+                "type": "object", "required": ["text"],
+                "properties": {
+                  "text": { "type": "string", "maxLength": 5000, "description": "Plain text; http(s) links are shown as links." },
+                  "parentId": { "type": ["integer", "null"], "minimum": 1, "description": "The comment to reply to, on the same paper." }
+                }
+              },
+              "Comment": {
+                "type": "object", "required": ["id", "paperId", "createdAt", "deleted"],
+                "properties": {
+                  "id": { "type": "integer", "minimum": 1 },
+                  "paperId": { "type": "string" },
+                  "parentId": { "type": "integer", "minimum": 1 },
+                  "depth": { "type": "integer", "minimum": 0, "description": "In a thread: 0 for a comment on the paper, 1 for a reply to one, and so on." },
+                  "createdAt": { "type": "string", "format": "date-time" },
+                  "editedAt": { "type": "string", "format": "date-time" },
+                  "deleted": { "type": "boolean" },
+                  "author": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" } } },
+                  "text": { "type": "string", "description": "Absent when deleted or hidden." },
+                  "hidden": {
+                    "type": "object", "required": ["reason"],
+                    "properties": { "reason": { "type": "string", "enum": ["spam", "abuse", "off-topic", "resolved"] } }
+                  }
+                }
+              },
+              "CommentThread": {
+                "type": "object", "required": ["paperId", "numComments", "comments"],
+                "properties": {
+                  "paperId": { "type": "string" },
+                  "numComments": { "type": "integer", "minimum": 0, "description": "The paper's numComments: the Hub's imported count plus the visible comments here." },
+                  "comments": { "type": "array", "items": { "$ref": "#/components/schemas/Comment" } }
+                }
+              },
               "Error": {
                 "type": "object", "required": ["error"],
                 "properties": { "error": { "type": "string", "description": "What was wrong, naming the parameter." } }
+              },
+              "SubmissionRefusal": {
+                "type": "object", "required": ["error", "rule"],
+                "properties": {
+                  "error": { "type": "string", "description": "Why, in words." },
+                  "rule": { "type": "string", "enum": ["max_age_days", "not_featured_before", "daily_cap_per_user", "override_not_allowed"] }
+                }
               },
               "Author": {
                 "type": "object", "required": ["_id", "name", "hidden"],

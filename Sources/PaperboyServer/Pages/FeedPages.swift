@@ -97,6 +97,7 @@ struct FeedPages: Sendable {
         if papers.isEmpty {
             body += "<p>No papers were featured \(period.kind == .day ? "on this day" : "in this \(period.kind.rawValue)").</p>"
         }
+        try await Viewer.current?.learnVotes(papers.map(\.id))
         body += cards(papers, path: period.path, options: options)
         return HTML.page(title: "Daily Papers: \(period.title)", body: body)
     }
@@ -111,6 +112,7 @@ struct FeedPages: Sendable {
         if papers.isEmpty { body += "<p>Nothing is trending: the catalog has no featured papers yet.</p>" }
         var trendingOptions = options
         trendingOptions.sort = .upvotes  // the pager keeps no sort parameter here
+        try await Viewer.current?.learnVotes(papers.map(\.id))
         body += cards(papers, path: "/papers/trending", options: trendingOptions)
         return HTML.page(title: "Trending papers", body: body, feeds: [.trending, .daily])
     }
@@ -129,6 +131,7 @@ struct FeedPages: Sendable {
         let path = "/users/\(HTML.queryValue(name))"
         var body = "<h1>Papers submitted by \(HTML.escape(name))</h1>"
         body += sortSwitch(path: path, current: options.sort)
+        try await Viewer.current?.learnVotes(papers.map(\.id))
         body += cards(papers, path: path, options: options)
         return HTML.page(title: "Submitted by \(name)", body: body)
     }
@@ -231,7 +234,7 @@ struct FeedPages: Sendable {
         if let category = p.categories.first { meta.append("<span class=\"chip\">\(HTML.escape(category))</span>") }
         if let repo = p.githubRepo { meta.append("<a href=\"\(HTML.escape(repo))\" rel=\"nofollow\">Code</a>") }
         return """
-            <article class="card"><div class="votes">\(p.upvotes)<small>upvotes</small></div><div class="body">
+            <article class="card">\(HTML.votes(p))<div class="body">
             <h2><a href="/papers/\(HTML.escape(p.id.value))">\(title)</a></h2>
             <p>\(excerpt)</p>
             <p class="meta">\(meta.joined(separator: " · "))</p></div></article>

@@ -1,4 +1,5 @@
 import Catalog
+import Community
 import Foundation
 import Hummingbird
 
@@ -116,6 +117,7 @@ enum HTML {
             <input type="search" name="q" value="\(escape(searchText))" placeholder="Search papers, authors, topics" aria-label="Search papers">
             <button type="submit">Search</button>
             </form>
+            \(accountLinks())
             </header>
             <main>
             \(body)
@@ -129,6 +131,7 @@ enum HTML {
             <p class="feeds">\(feedLinks)</p>
             <p class="meta">Paperboy, a self-hosted Daily Papers. Data from arXiv and Hugging Face Daily Papers.</p>
             </footer>
+            \(Viewer.current == nil ? "" : "<script>\(voteScript)</script>")
             </body>
             </html>
             """
@@ -136,6 +139,44 @@ enum HTML {
         response.headers[.cacheControl] = "no-cache"
         return response
     }
+
+    /// The header's account corner: log-in and sign-up links, or the signed-in name and a
+    /// log-out button (a form, since logging out changes state).
+    private static func accountLinks() -> String {
+        guard let viewer = Viewer.current else {
+            return "<nav class=\"account\"><a href=\"/login\">Log in</a><a href=\"/signup\">Sign up</a></nav>"
+        }
+        return """
+            <nav class="account"><a href="/submit">Submit a paper</a><a href="/account">\(escape(viewer.user.username))</a>\
+            <form method="post" action="/logout">\(CSRF.field(viewer.csrfToken))<button type="submit">Log out</button></form></nav>
+            """
+    }
+
+    /// A paper's upvote count; for a signed-in viewer, a button that adds or withdraws their
+    /// vote. The button is a form that works without JavaScript (it posts and comes back to the
+    /// page); `voteScript` sends it with fetch instead and updates the count in place.
+    static func votes(_ p: Paper) -> String {
+        guard let viewer = Viewer.current else { return "<div class=\"votes\">\(p.upvotes)<small>upvotes</small></div>" }
+        let voted = viewer.hasVoted(p.id)
+        return """
+            <form class="votes vote" method="post" action="/papers/\(escape(p.id.value))/upvote">\(CSRF.field(viewer.csrfToken))\
+            <input type="hidden" name="vote" value="\(voted ? "0" : "1")"><input type="hidden" name="return" value="\(escape(viewer.path))">\
+            <button type="submit" aria-pressed="\(voted)" title="\(voted ? "Withdraw your upvote" : "Upvote")">▲</button>\
+            <span class="count">\(p.upvotes)</span><small>upvotes</small></form>
+            """
+    }
+
+    /// Sends vote forms with fetch and updates the count from the JSON answer. On any failure
+    /// the form is sent the plain way, so the server's page says what went wrong.
+    static let voteScript = """
+        document.addEventListener('submit',async e=>{const f=e.target;if(!f.classList.contains('vote'))return;e.preventDefault();\
+        const b=f.querySelector('button');b.disabled=true;\
+        try{const r=await fetch(f.action,{method:'POST',body:new URLSearchParams(new FormData(f)),headers:{Accept:'application/json'},credentials:'same-origin'});\
+        if(!r.ok)throw new Error(r.status);const v=await r.json();\
+        f.querySelector('.count').textContent=v.upvotes;f.elements.vote.value=v.voted?'0':'1';\
+        b.setAttribute('aria-pressed',String(v.voted));b.title=v.voted?'Withdraw your upvote':'Upvote';}\
+        catch(_){HTMLFormElement.prototype.submit.call(f);}finally{b.disabled=false;}});
+        """
 
     static func notFound(_ message: String) -> BufferedResponse {
         page(title: "Not found", body: "<h1>Not found</h1><p>\(escape(message))</p><p><a href=\"/papers\">Back to the daily papers</a></p>", status: .notFound)
@@ -188,7 +229,30 @@ enum HTML {
         form.subscribe{display:flex;flex-direction:column;gap:.4rem;max-width:30rem}
         form.subscribe label{font-weight:600}
         form.subscribe div{display:flex;gap:.4rem}
-        @media (max-width:40rem){body{padding:0 .7rem}.card{padding:.7rem;gap:.6rem}.votes{min-width:3.2rem}h1{font-size:1.3rem}}
+        nav.account{display:flex;gap:.8rem;align-items:center;flex-wrap:wrap}
+        nav.account form{margin:0}
+        form.vote button{display:block;margin:0 auto;padding:0 .5rem;line-height:1.2}
+        form.vote button[aria-pressed=true]{background:var(--accent);color:var(--bg);border-color:var(--accent)}
+        form.vote .count{display:block}
+        form.account{display:flex;flex-direction:column;gap:.6rem;max-width:24rem}
+        form.account label{display:flex;flex-direction:column;font-weight:600}
+        form.account input{padding:.4rem .6rem;border:1px solid var(--line);border-radius:.5rem;background:var(--card);font-weight:400}
+        code.token{overflow-wrap:anywhere}
+        section.comments ol.thread{list-style:none;padding:0;margin:0}
+        li.comment{border-left:2px solid var(--line);padding:.2rem 0 .4rem .8rem;margin:.6rem 0}
+        li.comment.d1{margin-left:1.2rem}li.comment.d2{margin-left:2.4rem}li.comment.d3{margin-left:3.6rem}
+        li.comment.d4{margin-left:4.8rem}li.comment.d5{margin-left:6rem}li.comment.d6{margin-left:7.2rem}
+        li.comment p{margin:.2rem 0}
+        li.comment .text{overflow-wrap:anywhere}
+        li.comment .text.moderated{opacity:.7;border-left:3px dashed var(--muted);padding-left:.5rem}
+        .hidden-note{font-style:italic;color:var(--muted)}
+        .comment-actions{display:flex;flex-wrap:wrap;gap:.3rem .8rem;align-items:flex-start;font-size:.9rem}
+        .comment-actions form{margin:0}
+        .comment-actions summary{cursor:pointer;color:var(--accent)}
+        form.comment-form{display:flex;flex-direction:column;gap:.4rem;max-width:40rem;margin:.6rem 0}
+        textarea{font:inherit;color:inherit;width:100%;padding:.4rem .6rem;border:1px solid var(--line);border-radius:.5rem;background:var(--card)}
+        form.comment-form button{align-self:flex-start}
+        @media (max-width:40rem){li.comment.d4,li.comment.d5,li.comment.d6{margin-left:3.6rem}body{padding:0 .7rem}.card{padding:.7rem;gap:.6rem}.votes{min-width:3.2rem}h1{font-size:1.3rem}}
         """
 
     /// The logo: a rolled newspaper.

@@ -1,4 +1,6 @@
 import Catalog
+import Community
+import Foundation
 import Hummingbird
 import SemanticSearch
 
@@ -6,6 +8,10 @@ import SemanticSearch
 struct PaperPages: Sendable {
     let catalog: any CatalogStore
     let search: PaperSearch
+    /// Where the discussion under each paper lives; nil on a site without accounts.
+    var comments: (any CommentStore)? = nil
+    /// The trending list and the clock, for the line that explains a paper's trending score.
+    var listing: FeedListing? = nil
 
     /// Similar papers listed under each paper.
     static let similarCount = 5
@@ -17,7 +23,9 @@ struct PaperPages: Sendable {
         guard let p = try await catalog.paper(id), !p.deleted else { return HTML.notFound("\(id) is not in this catalog.") }
         var body = "<article class=\"paper\"><h1>\(HTML.escape(p.title))</h1>"
         body += "<p>\(p.authors.map(HTML.escape).joined(separator: ", "))</p>"
-        body += "<div class=\"card\"><div class=\"votes\">\(p.upvotes)<small>upvotes</small></div><div class=\"body links\">"
+        let similar = try await search.similar(to: p, limit: Self.similarCount)
+        try await Viewer.current?.learnVotes([p.id] + similar.map(\.id))
+        body += "<div class=\"card\">\(HTML.votes(p))<div class=\"body links\">"
         var links = ["<a href=\"https://arxiv.org/abs/\(HTML.escape(id.value))\">arXiv page</a>",
                      "<a href=\"https://arxiv.org/pdf/\(HTML.escape(id.value))\">PDF</a>"]
         if let repo = p.githubRepo { links.append("<a href=\"\(HTML.escape(repo))\" rel=\"nofollow\">GitHub repository</a>") }
@@ -25,12 +33,14 @@ struct PaperPages: Sendable {
         links.append("<a href=\"/papers/\(HTML.escape(id.value)).md\">Markdown</a>")
         body += links.joined(separator: " ") + "</div></div>"
         body += "<h2>Abstract</h2><p class=\"abstract\">\(HTML.escape(p.abstract))</p>"
+        let trending = try await trendingExplanation(p)
         body += "<dl class=\"facts\">"
         func fact(_ name: String, _ html: String?) { if let html { body += "<dt>\(name)</dt><dd>\(html)</dd>" } }
         fact("arXiv id", HTML.escape(id.value) + (p.version > 0 ? " (v\(p.version))" : ""))
         fact("Published", p.published.map { HTML.escape(String($0.prefix(10))) })
         fact("Updated", p.updated.flatMap { $0 == p.published ? nil : HTML.escape(String($0.prefix(10))) })
         fact("Featured", p.featuredDate.map { "<a href=\"/papers/date/\(HTML.escape($0))\">\(HTML.escape($0))</a>" })
+        fact("Trending", trending)
         fact("Submitted by", p.submittedBy.map { "<a href=\"/users/\(HTML.queryValue($0))\">\(HTML.escape($0))</a>" })
         fact("Categories", p.categories.isEmpty ? nil : p.categories.map { "<span class=\"chip\">\(HTML.escape($0))</span>" }.joined())
         fact("Comment", p.comment.map(HTML.escape))
@@ -38,7 +48,7 @@ struct PaperPages: Sendable {
         fact("DOI", p.doi.map { "<a href=\"https://doi.org/\(HTML.escape($0))\">\(HTML.escape($0))</a>" })
         fact("License", p.license.map { $0.hasPrefix("http") ? "<a href=\"\(HTML.escape($0))\">\(HTML.escape($0))</a>" : HTML.escape($0) })
         body += "</dl></article>"
-        let similar = try await search.similar(to: p, limit: Self.similarCount)
+        if let comments { body += try await CommentPages.section(store: comments, paper: id) }
         if !similar.isEmpty {
             body += "<section class=\"similar\"><h2>Similar papers</h2>"
             body += similar.map { FeedPages.card($0) }.joined()
@@ -65,5 +75,28 @@ struct PaperPages: Sendable {
         lines += facts.map { "- \($0)" } + ["", "## Abstract", "", p.abstract]
         if let comment = p.comment { lines += ["", "Comment: \(comment)"] }
         return plain(.ok, lines.joined(separator: "\n") + "\n")
+    }
+}
+
+// MARK: Why this paper is trending
+
+extension PaperPages {
+    /// The paper's trending score with the numbers that make it, and its place on the trending
+    /// list: "Trending score 0.641 = 57 upvotes / (18 hours since featured + 2)^1.5; #3 of the
+    /// last 7 days". nil for papers never featured, which have no score.
+    func trendingExplanation(_ p: Paper) async throws -> String? {
+        guard let listing, let day = p.featuredDate, DateText.isDay(day) else { return nil }
+        let parts = day.split(separator: "-").compactMap { Int($0) }
+        let now = listing.now()
+        let hours = max(0, (now - Double(DateText.daysFromCivil(parts[0], parts[1], parts[2]))) * 24)
+        let score = TrendingScore.score(upvotes: p.upvotes, featuredDay: day, now: now)
+        let shownHours = hours.rounded() == hours ? String(Int(hours)) : String(format: "%.1f", hours)
+        var line = "Trending score \(String(format: "%.3g", score)) = \(p.upvotes) upvote\(p.upvotes == 1 ? "" : "s") / "
+            + "(\(shownHours) hours since featured + \(Int(TrendingScore.headStartHours)))^\(TrendingScore.gravity)"
+        let list = try await listing.trending(limit: FeedListing.rankingWindow, offset: 0)
+        if let rank = list.firstIndex(where: { $0.id == p.id }) {
+            line += "; ranks #\(rank + 1) of \(list.count) on <a href=\"/papers/trending\">trending</a> (the last \(FeedListing.trendingDays) days of the feed)"
+        }
+        return line
     }
 }

@@ -40,6 +40,7 @@ struct SearchPages: Sendable {
         } else {
             body += "<p class=\"meta\">\(Self.explanation[results.mode]!) Follow this search: <a href=\"\(HTML.escape(feed.rssPath))\">RSS</a> · <a href=\"\(HTML.escape(feed.atomPath))\">Atom</a></p>"
         }
+        try await Viewer.current?.learnVotes(results.hits.map(\.paper.id))
         // Semantic-only hits have no marked excerpt: those show the plain card.
         body += results.hits.map { $0.markedSnippet.isEmpty ? FeedPages.card($0.paper) : FeedPages.card($0) }.joined()
         if page > 0 || results.hasMore {
