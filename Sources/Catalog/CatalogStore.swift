@@ -66,7 +66,7 @@ extension CatalogStore {
     public func hits(for ranked: [RankedPaper], of query: SearchQuery) async throws -> [SearchHit] {
         let marker = SearchMarker(query)
         let papers = Dictionary(try await papers(ids: ranked.map(\.id)).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        return ranked.compactMap { r in papers[r.id].map { marker.hit($0, score: r.score) } }
+        return marker.hits(ranked.compactMap { r in papers[r.id].map { (paper: $0, score: r.score) } })
     }
 }
 

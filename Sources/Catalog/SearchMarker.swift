@@ -17,8 +17,13 @@ public struct SearchMarker: Sendable {
     /// Words of the snippet: about two lines of a result card.
     public static let snippetWords = 40
 
+    /// The first bytes of the stems to find; a word starting with a non-ASCII letter is always
+    /// stemmed (folding may make it ASCII).
+    private let firstBytes: Set<UInt8>
+
     public init(_ query: SearchQuery) {
-        runs = (query.topicalWords.map { [$0] } + query.phrases).map { $0.map(Self.key) }.filter { !$0.isEmpty }
+        runs = (query.topicalWords.map { [$0] } + query.phrases).map { $0.map(Self.key) }.filter { !$0.isEmpty && !$0.contains("") }
+        firstBytes = Set(runs.flatMap { $0.compactMap(\.utf8.first) })
     }
 
     /// Whether there is anything to mark (a query of filters only has nothing).
@@ -27,9 +32,20 @@ public struct SearchMarker: Sendable {
     /// The hit for `paper` as a result of this query: marked title and snippet. A paper with no
     /// matched word in its abstract gets no snippet (pages show its usual card).
     public func hit(_ paper: Paper, score: Double) -> SearchHit {
-        let titleWords = Self.words(of: paper.title)
+        var keys: [Substring: String] = [:]
+        return hit(paper, score: score, keys: &keys)
+    }
+
+    /// The hits of a page of papers, sharing the work of stemming the words they have in common.
+    public func hits(_ ranked: [(paper: Paper, score: Double)]) -> [SearchHit] {
+        var keys: [Substring: String] = [:]
+        return ranked.map { hit($0.paper, score: $0.score, keys: &keys) }
+    }
+
+    private func hit(_ paper: Paper, score: Double, keys: inout [Substring: String]) -> SearchHit {
+        let titleWords = words(of: paper.title, keys: &keys)
         let title = Self.marked(paper.title, titleWords, matches(in: titleWords), from: 0, to: titleWords.count)
-        let words = Self.words(of: paper.abstract)
+        let words = words(of: paper.abstract, keys: &keys)
         let found = matches(in: words)
         guard !found.isEmpty else { return SearchHit(paper: paper, markedTitle: title, markedSnippet: "", score: score) }
         let (first, last) = Self.window(around: found, wordCount: words.count)
@@ -41,30 +57,63 @@ public struct SearchMarker: Sendable {
 
     /// A word as it is compared: lowercased, accents removed, stemmed.
     static func key(_ word: some StringProtocol) -> String {
-        PorterStemmer.stem(word.lowercased().folding(options: .diacriticInsensitive, locale: nil))
+        if word.utf8.allSatisfy({ $0 < 0x80 }) {
+            // Plain ASCII, nearly every word of an English abstract: lowercase the bytes, which
+            // is what Foundation's folding would do at many times the cost.
+            return PorterStemmer.stem(String(decoding: word.utf8.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self))
+        }
+        return PorterStemmer.stem(word.lowercased().folding(options: .diacriticInsensitive, locale: nil))
     }
 
-    /// A word of a text: where it stands, and its key.
+    /// A word of a text: where it stands, and its key ("" for a word that cannot match).
     struct Word {
         var range: Range<String.Index>
         var key: String
     }
 
     /// The words of `text`: runs of letters and digits, as `SearchQuery` reads a query.
-    static func words(of text: String) -> [Word] {
+    ///
+    /// Stemming keeps a word's first letter, so a word whose first letter (lowercased) begins no
+    /// term of the query cannot match and is not stemmed: that is most of an abstract. The keys
+    /// that are computed are kept in `keys` for the next paper of the page.
+    func words(of text: String, keys: inout [Substring: String]) -> [Word] {
         var words: [Word] = []
+        func add(_ range: Range<String.Index>) {
+            let word = text[range]
+            let first = word.utf8.first!
+            if first < 0x80, !firstBytes.contains(first >= 65 && first <= 90 ? first | 0x20 : first) {
+                words.append(Word(range: range, key: ""))
+            } else if let known = keys[word] {
+                words.append(Word(range: range, key: known))
+            } else {
+                let key = Self.key(word)
+                keys[word] = key
+                words.append(Word(range: range, key: key))
+            }
+        }
         var start: String.Index?
         var i = text.startIndex
         while i < text.endIndex {
-            let isWordCharacter = text[i].isLetter || text[i].isNumber
+            // ASCII is classified from its byte; anything else as the Character it starts.
+            let byte = text.utf8[i]
+            let isWordCharacter: Bool
+            let next: String.Index
+            if byte < 0x80 {
+                let lower = byte | 0x20
+                isWordCharacter = (byte >= 48 && byte <= 57) || (lower >= 97 && lower <= 122)
+                next = text.utf8.index(after: i)
+            } else {
+                isWordCharacter = text[i].isLetter || text[i].isNumber
+                next = text.index(after: i)
+            }
             if isWordCharacter, start == nil { start = i }
             if !isWordCharacter, let s = start {
-                words.append(Word(range: s..<i, key: key(text[s..<i])))
+                add(s..<i)
                 start = nil
             }
-            i = text.index(after: i)
+            i = next
         }
-        if let s = start { words.append(Word(range: s..<text.endIndex, key: key(text[s...]))) }
+        if let s = start { add(s..<text.endIndex) }
         return words
     }
 

@@ -56,14 +56,35 @@ extension SQLiteCatalog {
                 ORDER BY p.published IS NULL, p.published DESC, p.id DESC LIMIT ? OFFSET ?
                 """
         }
-        arguments += [limit, max(0, offset)]
-        let bound = StatementArguments(arguments.map { $0.databaseValue })
-        return try readNow { db in
-            try Row.fetchAll(db, sql: sql, arguments: bound).compactMap { row in
+        func ranked(_ rows: [Row]) -> [RankedPaper] {
+            rows.compactMap { row in
                 // FTS5's bm25() is lower for better matches.
                 ArxivID(row[0] as String).map { RankedPaper(id: $0, score: -(row[1] as Double)) }
             }
         }
+        if conditions.count == 1, let match = arguments.first {
+            // Words and no filter but `deleted`: rank inside FTS5 first and look up only the
+            // best papers, instead of every match (a B-tree lookup each, a third of the time
+            // at a million papers). Deleted papers are rare; the ranking fetched is twice as
+            // deep as needed, and when it comes up short (deleted papers, or fewer matches than
+            // asked for) the full query below runs, which is then cheap or exact.
+            let wanted = max(0, offset) + limit
+            let depth = wanted * 2 + 10
+            let rows = try readNow { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT p.id, s.score FROM (
+                        SELECT rowid, \(Self.bm25) AS score FROM paper_search WHERE paper_search MATCH ? ORDER BY score LIMIT ?
+                    ) s JOIN papers p ON p.rowid = s.rowid WHERE p.deleted = 0 ORDER BY s.score
+                    """, arguments: [match.databaseValue, depth])
+            }
+            let found = ranked(rows)
+            if found.count >= wanted {
+                return Array(found.dropFirst(max(0, offset)).prefix(limit))
+            }
+        }
+        arguments += [limit, max(0, offset)]
+        let bound = StatementArguments(arguments.map { $0.databaseValue })
+        return try readNow { db in ranked(try Row.fetchAll(db, sql: sql, arguments: bound)) }
     }
 
     /// The FTS5 expression for the words, phrases and authors of `query`, with its exclusions;

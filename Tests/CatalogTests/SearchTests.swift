@@ -110,6 +110,22 @@ import Testing
                 "and finds a common word when it is all there is")
     }
 
+    /// A deleted paper leaves results however the ranking is cut: the quick path ranks twice
+    /// the page inside FTS5, and falls back to the full query when deletions leave it short.
+    @Test func deletedPapersNeverRank() async throws {
+        let c = try await catalog()
+        _ = try await c.apply((0..<30).map { paper(String(format: "2503.%05d", $0), "Lattice study \($0)", abstract: "Lattice.") },
+                              checkpoint: nil)
+        while try await c.updateSearchIndex(limit: 100) > 0 {}
+        let all = try await c.searchRanking(SearchQuery(parsing: "lattice"), limit: 30, offset: 0).map(\.id)
+        #expect(all.count == 30)
+        // Delete the best twenty: the quick path's 2 x 5 + 10 = 20 deep ranking holds none left.
+        _ = try await c.apply(all.prefix(20).map { .delete($0) }, checkpoint: nil)
+        let page = try await c.searchRanking(SearchQuery(parsing: "lattice"), limit: 5, offset: 0).map(\.id)
+        #expect(page == Array(all[20..<25]))
+        #expect(try await c.searchRanking(SearchQuery(parsing: "lattice"), limit: 5, offset: 8).map(\.id) == Array(all[28..<30]))
+    }
+
     @Test func matchesAreMarked() async throws {
         let hit = try #require(try await c().search(SearchQuery(parsing: "attention"), limit: 1, offset: 0).first)
         #expect(hit.markedTitle == "Efficient \u{E000}Attention\u{E001}")
