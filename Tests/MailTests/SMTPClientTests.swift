@@ -195,18 +195,24 @@ struct SMTPClientTests {
         defer { server.stop() }
         // A certificate for the right name, signed by no one the client trusts.
         let untrusted = await Self.connectError(try Self.tlsConfiguration(server, trusting: stranger))
+        // Refused during the handshake: as a TLS failure, or, when the server's end drops the
+        // connection before the client has read the failure (seen on a loaded machine), as a
+        // closed connection. Either way `connect` did not succeed (`connectError` checks).
         if let untrusted {
-            guard case .tlsFailed = untrusted.kind else {
-                Issue.record("expected a TLS failure, got \(untrusted)")
-                return
+            switch untrusted.kind {
+            case .tlsFailed: #expect(untrusted.isPermanent)
+            case .connectionClosed: break
+            default: Issue.record("expected a TLS failure, got \(untrusted)")
             }
-            #expect(untrusted.isPermanent)
         }
         // The trusted certificate, but the client expects another name.
         var wrongName = try Self.tlsConfiguration(server, trusting: certificate)
         wrongName.tlsServerName = "mail.example.org"
         let mismatch = await Self.connectError(wrongName)
-        if let mismatch, case .tlsFailed = mismatch.kind {} else { Issue.record("expected a TLS failure, got \(String(describing: mismatch))") }
+        switch mismatch?.kind {
+        case .tlsFailed?, .connectionClosed?: break
+        default: Issue.record("expected a TLS failure, got \(String(describing: mismatch))")
+        }
         #expect(try await server.messages().isEmpty)
         #expect(server.chunks(containing: "MAIL FROM").isEmpty)
     }
