@@ -66,19 +66,23 @@ extension SQLiteCatalog {
             // Words and no filter but `deleted`: rank inside FTS5 first and look up only the
             // best papers, instead of every match (a B-tree lookup each, a third of the time
             // at a million papers). Deleted papers are rare; the ranking fetched is twice as
-            // deep as needed, and when it comes up short (deleted papers, or fewer matches than
-            // asked for) the full query below runs, which is then cheap or exact.
+            // deep as needed, and when deletions leave it short the full query below runs.
             let wanted = max(0, offset) + limit
             let depth = wanted * 2 + 10
+            // `matched`: how many the inner ranking held, deleted papers included; under
+            // `depth`, it held every match, and what is left after deletions is exact.
             let rows = try readNow { db in
                 try Row.fetchAll(db, sql: """
-                    SELECT p.id, s.score FROM (
-                        SELECT rowid, \(Self.bm25) AS score FROM paper_search WHERE paper_search MATCH ? ORDER BY score LIMIT ?
+                    SELECT p.id, s.score, s.matched FROM (
+                        SELECT rowid, score, count(*) OVER () AS matched FROM (
+                            SELECT rowid, \(Self.bm25) AS score FROM paper_search WHERE paper_search MATCH ? ORDER BY score LIMIT ?
+                        )
                     ) s JOIN papers p ON p.rowid = s.rowid WHERE p.deleted = 0 ORDER BY s.score
                     """, arguments: [match.databaseValue, depth])
             }
             let found = ranked(rows)
-            if found.count >= wanted {
+            let sawEveryMatch = rows.first.map { ($0[2] as Int) < depth } ?? false
+            if found.count >= wanted || sawEveryMatch {
                 return Array(found.dropFirst(max(0, offset)).prefix(limit))
             }
         }
