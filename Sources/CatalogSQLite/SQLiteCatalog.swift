@@ -47,7 +47,20 @@ public final class SQLiteCatalog: CatalogStore {
     }
 
     public func migrate() async throws {
-        try SQLiteMigrations.migrator.migrate(pool)
+        // Two processes starting on one file (two `serve`s, or `serve` beside an import) may
+        // both find a migration missing: each migration is its own transaction, so the second
+        // to run it fails and rolls back ("table already exists") while the first commits.
+        // Running again then finds it applied and goes on from there.
+        var attempt = 0
+        while true {
+            do {
+                return try SQLiteMigrations.migrator.migrate(pool)
+            } catch {
+                attempt += 1
+                guard attempt < 5 else { throw error }
+                try await Task.sleep(for: .milliseconds(50 * attempt))
+            }
+        }
     }
 
     /// Names of the migrations applied so far, oldest first.
