@@ -29,6 +29,11 @@ public struct ArxivAPIHarvester: Sendable {
 
     /// The URL of one page of `query`.
     public func url(for query: Query, start: Int) -> String {
+        Self.url(endpoint: endpoint, query: query, start: start, pageSize: pageSize)
+    }
+
+    /// The URL of one page of `query` at `endpoint`, `pageSize` entries from `start`.
+    public static func url(endpoint: String, query: Query, start: Int, pageSize: Int) -> String {
         var items: [(String, String)]
         switch query {
         case .recent(let category, let days, let until):
@@ -42,7 +47,7 @@ public struct ArxivAPIHarvester: Sendable {
             items = [("id_list", ids.map(\.value).joined(separator: ","))]
         }
         items += [("start", String(start)), ("max_results", String(pageSize))]
-        return endpoint + "?" + items.map { "\($0.0)=\(Self.encode($0.1))" }.joined(separator: "&")
+        return endpoint + (endpoint.contains("?") ? "&" : "?") + items.map { "\($0.0)=\(encode($0.1))" }.joined(separator: "&")
     }
 
     /// Harvests every page of `query`, importing each as it arrives.

@@ -36,10 +36,10 @@ struct AccountPages: Sendable {
             return tooManyRequests(wait, what: "sign-ups from this address")
         }
         let form: FormFields
-        do { form = try await FormFields.read(request, limit: configuration.maxFormBytes) } catch let error as FormFields.TooLarge {
-            return Self.tooLarge(error)
+        switch try await CheckedForm.read(request, limit: configuration.maxFormBytes) {
+        case .refused(let answer): return answer
+        case .accepted(let checked): form = checked
         }
-        guard CSRF.accepts(form, request) else { return CSRF.refused }
         let username = form["username"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let email = form["email"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let password = form["password"] ?? ""
@@ -93,10 +93,10 @@ struct AccountPages: Sendable {
             return tooManyRequests(wait, what: "log-in attempts from this address")
         }
         let form: FormFields
-        do { form = try await FormFields.read(request, limit: configuration.maxFormBytes) } catch let error as FormFields.TooLarge {
-            return Self.tooLarge(error)
+        switch try await CheckedForm.read(request, limit: configuration.maxFormBytes) {
+        case .refused(let answer): return answer
+        case .accepted(let checked): form = checked
         }
-        guard CSRF.accepts(form, request) else { return CSRF.refused }
         let login = form["login"]?.trimmingCharacters(in: .whitespaces) ?? ""
         let password = form["password"] ?? ""
         let next = Self.localPath(form["next"]) ?? "/papers"
@@ -133,12 +133,9 @@ struct AccountPages: Sendable {
     }
 
     func logOut(_ request: Request) async throws -> BufferedResponse {
-        let form: FormFields
-        do { form = try await FormFields.read(request, limit: configuration.maxFormBytes) } catch let error as FormFields.TooLarge {
-            return Self.tooLarge(error)
+        if case .refused(let answer) = try await SignedInForm.read(request, limit: configuration.maxFormBytes, anonymous: .seeOther("/papers")) {
+            return answer
         }
-        guard Viewer.current != nil else { return .seeOther("/papers") }
-        guard CSRF.accepts(form, request) else { return CSRF.refused }
         if let token = request.cookies[SessionCookies.sessionName]?.value {
             try await store.deleteSession(tokenDigest: SecretToken.digest(token))
         }
@@ -155,12 +152,11 @@ struct AccountPages: Sendable {
     }
 
     func createToken(_ request: Request) async throws -> BufferedResponse {
-        let form: FormFields
-        do { form = try await FormFields.read(request, limit: configuration.maxFormBytes) } catch let error as FormFields.TooLarge {
-            return Self.tooLarge(error)
+        let viewer: Viewer, form: FormFields
+        switch try await SignedInForm.read(request, limit: configuration.maxFormBytes, anonymous: .seeOther("/login?next=/account")) {
+        case .refused(let answer): return answer
+        case .accepted(let signedIn, let checked): (viewer, form) = (signedIn, checked)
         }
-        guard let viewer = Viewer.current else { return .seeOther("/login?next=/account") }
-        guard CSRF.accepts(form, request) else { return CSRF.refused }
         let name = form["name"]?.trimmingCharacters(in: .whitespaces) ?? ""
         guard (1...60).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             return try await accountPage(viewer, newToken: nil, problem: "name: give the token a name of 1 to 60 characters (e.g. 'laptop script').", status: .badRequest)
@@ -172,12 +168,11 @@ struct AccountPages: Sendable {
     }
 
     func revokeToken(_ request: Request, id text: String) async throws -> BufferedResponse {
-        let form: FormFields
-        do { form = try await FormFields.read(request, limit: configuration.maxFormBytes) } catch let error as FormFields.TooLarge {
-            return Self.tooLarge(error)
+        let viewer: Viewer, form: FormFields
+        switch try await SignedInForm.read(request, limit: configuration.maxFormBytes, anonymous: .seeOther("/login?next=/account")) {
+        case .refused(let answer): return answer
+        case .accepted(let signedIn, let checked): (viewer, form) = (signedIn, checked)
         }
-        guard let viewer = Viewer.current else { return .seeOther("/login?next=/account") }
-        guard CSRF.accepts(form, request) else { return CSRF.refused }
         guard let id = Int64(text), id > 0 else {
             return try await accountPage(viewer, newToken: nil, problem: "id: '\(text.prefix(40))' is not a token number.", status: .badRequest)
         }

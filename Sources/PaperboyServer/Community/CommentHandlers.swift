@@ -146,21 +146,11 @@ struct CommentHandlers: Sendable {
         }
     }
 
-    /// The checks every comment form shares, in order: body size (413), signed in (else to the
-    /// log-in page), CSRF token (403). Answers the viewer and form, or the refusal.
-    private func signedInForm(_ request: Request, returnTo: String) async throws -> FormRequest {
-        let form: FormFields
-        do { form = try await FormFields.read(request, limit: configuration.maxCommentBytes) } catch let error as FormFields.TooLarge {
-            return .refused(AccountPages.tooLarge(error))
-        }
-        guard let viewer = Viewer.current else { return .refused(.seeOther("/login?next=\(HTML.queryValue(returnTo))")) }
-        guard CSRF.accepts(form, request) else { return .refused(CSRF.refused) }
-        return .accepted(viewer, form)
-    }
-
-    private enum FormRequest {
-        case accepted(Viewer, FormFields)
-        case refused(BufferedResponse)
+    /// The checks every comment form shares (`SignedInForm`), the log-in page for anonymous
+    /// readers coming back to `returnTo`.
+    private func signedInForm(_ request: Request, returnTo: String) async throws -> SignedInForm {
+        try await SignedInForm.read(request, limit: configuration.maxCommentBytes,
+                                    anonymous: .seeOther("/login?next=\(HTML.queryValue(returnTo))"))
     }
 
     /// A refusal page that gives the text back, so nothing typed is lost.

@@ -37,3 +37,34 @@ struct FormFields: Sendable {
         return spaced.removingPercentEncoding ?? spaced
     }
 }
+
+/// A posted form after the checks every form shares, in the order they are answered: body size
+/// (413), then the browser's CSRF token (403).
+enum CheckedForm {
+    case accepted(FormFields)
+    case refused(BufferedResponse)
+
+    static func read(_ request: Request, limit: Int) async throws -> CheckedForm {
+        let form: FormFields
+        do { form = try await FormFields.read(request, limit: limit) } catch let error as FormFields.TooLarge {
+            return .refused(AccountPages.tooLarge(error))
+        }
+        return CSRF.accepts(form, request) ? .accepted(form) : .refused(CSRF.refused)
+    }
+}
+
+/// A form only a signed-in reader may post, after the shared checks: body size (413), signed
+/// in (else `anonymous`, usually the log-in page), CSRF token (403).
+enum SignedInForm {
+    case accepted(Viewer, FormFields)
+    case refused(BufferedResponse)
+
+    static func read(_ request: Request, limit: Int, anonymous: @autoclosure () -> BufferedResponse) async throws -> SignedInForm {
+        let form: FormFields
+        do { form = try await FormFields.read(request, limit: limit) } catch let error as FormFields.TooLarge {
+            return .refused(AccountPages.tooLarge(error))
+        }
+        guard let viewer = Viewer.current else { return .refused(anonymous()) }
+        return CSRF.accepts(form, request) ? .accepted(viewer, form) : .refused(CSRF.refused)
+    }
+}

@@ -224,10 +224,7 @@ struct ArxivMetadataFetcher: PaperMetadataSource {
     }
 
     func url(for id: ArxivID) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~/")
-        let value = id.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? id.value
-        return "\(endpoint)\(endpoint.contains("?") ? "&" : "?")id_list=\(value)&start=0&max_results=1"
+        ArxivAPIHarvester.url(endpoint: endpoint, query: .ids([id]), start: 0, pageSize: 1)
     }
 
     func metadata(for id: ArxivID) async throws -> PaperRecord? {

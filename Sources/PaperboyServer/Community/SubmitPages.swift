@@ -21,12 +21,11 @@ struct SubmitPages: Sendable {
     }
 
     func submit(_ request: Request) async throws -> BufferedResponse {
-        let form: FormFields
-        do { form = try await FormFields.read(request, limit: handlers.configuration.maxFormBytes) } catch let error as FormFields.TooLarge {
-            return AccountPages.tooLarge(error)
+        let viewer: Viewer, form: FormFields
+        switch try await SignedInForm.read(request, limit: handlers.configuration.maxFormBytes, anonymous: .seeOther("/login?next=/submit")) {
+        case .refused(let answer): return answer
+        case .accepted(let signedIn, let checked): (viewer, form) = (signedIn, checked)
         }
-        guard let viewer = Viewer.current else { return .seeOther("/login?next=/submit") }
-        guard CSRF.accepts(form, request) else { return CSRF.refused }
         let fields = SubmitHandlers.Fields(paperID: form["paper_id"], comment: form["comment"], override: form["override"])
         switch try await handlers.submit(fields, user: viewer.user) {
         case .success(let paper):
