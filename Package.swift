@@ -45,6 +45,7 @@ let package = Package(
             name: "PaperboyCLI",
             dependencies: [
                 "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings", "SemanticSearch", "Community",
+                "Digests", "Mail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -67,7 +68,7 @@ let package = Package(
         .target(
             name: "CatalogSQLite",
             dependencies: [
-                "Catalog", "Community",
+                "Catalog", "Community", "Digests",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -91,7 +92,7 @@ let package = Package(
         .target(
             name: "PaperboyServer",
             dependencies: [
-                "Catalog", "SemanticSearch", "Community", "ArxivClient", "Importers",
+                "Catalog", "SemanticSearch", "Community", "ArxivClient", "Importers", "Digests", "Mail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -154,6 +155,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "PaperboyServer", "Catalog", "CatalogSQLite", "Importers", "TestSupport", "SemanticSearch", "Embeddings", "Community",
+                "Digests", "Mail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -193,6 +195,22 @@ let package = Package(
             ],
             // The real SMTP server the tests start, and the reader of what it received.
             exclude: ["smtp_server.py", "read_messages.py"],
+            swiftSettings: swiftSettings
+        ),
+            // Email digests (issue 6): subscriptions, signed links, the digest itself, and the
+        // ledger-driven sender that delivers each (subscriber, period) exactly once.
+        .target(
+            name: "Digests",
+            dependencies: [
+                "Catalog", "Mail",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DigestsTests",
+            dependencies: ["Digests", "Mail", "Catalog", "CatalogSQLite", "TestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

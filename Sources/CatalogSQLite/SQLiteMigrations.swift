@@ -276,6 +276,9 @@ enum SQLiteMigrations {
                 CREATE INDEX submissions_by_paper ON submissions (paper_id, created_at);
                 """)
         }
+        // Each later area keeps its schema beside its storage code.
+        migrator.registerMigration("009-collections", migrate: SQLiteCollectionsSchema.create)
+        migrator.registerMigration("010-digests", migrate: SQLiteDigestsSchema.create)
         return migrator
     }
 }
