@@ -132,9 +132,16 @@ public actor SMTPClient {
             throw SMTPError(.tlsFailed("invalid TLS configuration: \(error)"), during: "STARTTLS")
         }
         let serverName = configuration.effectiveTLSServerName
+        let replyTimeout = configuration.replyTimeout
         let channel = self.channel
+        let handshake: EventLoopFuture<Void>
         do {
-            try await channel.eventLoop.submit {
+            handshake = try await channel.eventLoop.submit {
+                // A server that closed right after its 220: the pipeline is being taken down and
+                // a handshake would never start.
+                guard channel.isActive else {
+                    throw SMTPError(.connectionClosed("before the TLS handshake began"), during: STARTTLSHandshakeHandler.label)
+                }
                 let pipeline = channel.pipeline.syncOperations
                 // RFC 3207 section 4.2: nothing received before the handshake counts. Bytes
                 // already waiting would be a server (or an attacker in the path) injecting
@@ -145,7 +152,19 @@ public actor SMTPClient {
                     throw SMTPError(.protocolViolation("data received after the STARTTLS reply, before TLS"), during: "STARTTLS")
                 }
                 let tls = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
+                // The watcher goes in first and TLS in front of it, so it is in place before the
+                // handshake can report anything.
+                let completion = channel.eventLoop.makePromise(of: Void.self)
+                let watcher = STARTTLSHandshakeHandler(completion: completion, timeout: replyTimeout, serverName: serverName)
+                do {
+                    try pipeline.addHandler(watcher, position: .first)
+                } catch {
+                    completion.fail(error)
+                    throw error
+                }
+                // Should this fail, the watcher completes when the session is closed.
                 try pipeline.addHandler(tls, position: .first)
+                return completion.futureResult
             }.get()
         } catch let error as SMTPError {
             broken = true
@@ -153,6 +172,14 @@ public actor SMTPClient {
         } catch {
             broken = true
             throw SMTPError(.tlsFailed(String(describing: error)), during: "STARTTLS")
+        }
+        // Nothing is written until the handshake is over: the next EHLO must not race the
+        // certificate check, whose verdict is what the caller needs to hear.
+        do {
+            try await handshake.get()
+        } catch {
+            broken = true
+            throw STARTTLSHandshakeHandler.smtpError(error, during: STARTTLSHandshakeHandler.label, serverName: serverName)
         }
         isEncrypted = true
         // The server forgets everything said before TLS, and so must we (RFC 3207 section 4.2):
@@ -215,10 +242,38 @@ public actor SMTPClient {
     /// Sends one message and returns when the server has taken responsibility for it (250 after
     /// the data). Recipients the server refuses are listed in the receipt; when it refuses all of
     /// them, the first refusal is thrown.
+    ///
+    /// `beforeEndOfData` is a commit point for exactly-once delivery. SMTP gives the message to
+    /// the server only with the final "." line of DATA; a connection that ends before it makes the
+    /// server discard everything received since DATA (RFC 5321 sections 3.3 and 4.1.1.4). When
+    /// the hook is given, the client:
+    ///
+    /// 1. runs MAIL, RCPT and DATA as usual; the hook is called only after the server accepted
+    ///    DATA (354), and at most once;
+    /// 2. writes the whole message, dot-stuffed and ending in CRLF, but not the "." line, and
+    ///    waits until those bytes are handed to the socket;
+    /// 3. awaits the hook;
+    /// 4. if the hook returns, writes the "." line and awaits the server's reply, as `send(_:)`
+    ///    does. From here on the task's cancellation is ignored: the caller has committed.
+    ///    If the hook throws, the "." is never written: the client closes the connection (so the
+    ///    server drops the unfinished message), becomes unusable (`isUsable` is false) and throws
+    ///    `SMTPError.Kind.aborted` with the cause's description.
+    ///
+    /// A caller that records "committed" in a durable ledger inside the hook therefore gets one of
+    /// two states whenever its process dies: the commit was not recorded and the server never
+    /// had the whole message (safe to send again), or the commit was recorded (never send it
+    /// again). After the hook returned, an error other than `.rejected` (a time-out, a dropped
+    /// connection) leaves the message in doubt: the server may have taken it and its answer got
+    /// lost. Keep the hook short (one database write): the server is waiting mid-message, and
+    /// relays give up on a silent client after some minutes (RFC 5321 section 4.5.3.2.7).
     @discardableResult
-    public func send(_ message: MailMessage) async throws(SMTPError) -> SMTPSendReceipt {
+    public func send(
+        _ message: MailMessage,
+        beforeEndOfData: (@Sendable () async throws -> Void)? = nil
+    ) async throws(SMTPError) -> SMTPSendReceipt {
         guard isUsable else { throw SMTPError(.connectionClosed("the session is no longer usable"), during: "send") }
-        let data = SMTPClient.dataSection(MIMEWriter.render(message))
+        let body = SMTPClient.dataBody(MIMEWriter.render(message))
+        let data = body + SMTPClient.endOfData
         if let limit = capabilities.sizeLimit, data.count > limit {
             throw SMTPError(.messageTooLarge(size: data.count, limit: limit), during: "MAIL FROM")
         }
@@ -291,14 +346,49 @@ public actor SMTPClient {
         guard dataReply.code == 354 else {
             throw SMTPError(dataReply.isPositive ? .unexpectedReply(dataReply) : .rejected(dataReply), during: "DATA")
         }
-        var buffer = channel.allocator.buffer(capacity: data.count)
-        buffer.writeBytes(data)
-        let final = try await roundTrip([(buffer, "end of data")])[0]
+        let final: SMTPReply
+        if let beforeEndOfData {
+            final = try await sendData(body, committingWith: beforeEndOfData)
+        } else {
+            var buffer = channel.allocator.buffer(capacity: data.count)
+            buffer.writeBytes(data)
+            final = try await roundTrip([(buffer, "end of data")])[0]
+        }
         guard final.code == 250 else {
             throw SMTPError(final.isPositive ? .unexpectedReply(final) : .rejected(final), during: "end of data")
         }
         statistics.messagesSent += 1
         return SMTPSendReceipt(messageID: message.messageID, accepted: accepted, rejected: rejected, reply: final)
+    }
+
+    /// Steps 2 to 4 of `send(_:beforeEndOfData:)`: the body, the hook, then the "." and its reply.
+    private func sendData(_ body: [UInt8], committingWith hook: @Sendable () async throws -> Void) async throws(SMTPError) -> SMTPReply {
+        var buffer = channel.allocator.buffer(capacity: body.count)
+        buffer.writeBytes(body)
+        // No reply comes for these bytes: the server answers only the ".". The write's promise
+        // succeeds once NIO (through TLS, when on) has handed them to the kernel.
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        channel.writeAndFlush(SMTPRequest(bytes: buffer, label: "data", reply: nil), promise: written)
+        do {
+            try await written.futureResult.get()
+        } catch {
+            // Part of the body may be out: the connection must end without the ".".
+            await close()
+            throw (error as? SMTPError) ?? SMTPError(.connectionClosed(String(describing: error)), during: "data")
+        }
+        if Task.isCancelled {
+            await close()
+            throw SMTPError(.cancelled, during: "before end of data")
+        }
+        do {
+            try await hook()
+        } catch {
+            // Closing without the "." is what makes the server discard the message. The session
+            // cannot go on anyway: the server still waits for the rest of the data.
+            await close()
+            throw SMTPError(.aborted(String(describing: error)), during: "before end of data")
+        }
+        return try await roundTrip([(ByteBuffer(bytes: SMTPClient.endOfData), "end of data")], ignoringCancellation: true)[0]
     }
 
     /// A pipelined DATA can be accepted (354) even though every recipient was refused; RFC 2920
@@ -341,8 +431,13 @@ public actor SMTPClient {
     }
 
     /// Writes the requests in one flush and waits for a reply to each: one round trip.
-    private func roundTrip(_ requests: [(bytes: ByteBuffer?, label: String)]) async throws(SMTPError) -> [SMTPReply] {
-        if Task.isCancelled {
+    /// `ignoringCancellation` is for the "." after a commit hook: once the caller has recorded the
+    /// message as sent, not sending it would lose it.
+    private func roundTrip(
+        _ requests: [(bytes: ByteBuffer?, label: String)],
+        ignoringCancellation: Bool = false
+    ) async throws(SMTPError) -> [SMTPReply] {
+        if Task.isCancelled && !ignoringCancellation {
             broken = true
             throw SMTPError(.cancelled, during: requests.first?.label ?? "send")
         }
@@ -385,6 +480,12 @@ public actor SMTPClient {
     /// The DATA section: the message with dot-stuffing (RFC 5321 section 4.5.2: a line that
     /// starts with "." gets another ".", which the server removes) and the closing "." line.
     static func dataSection(_ message: [UInt8]) -> [UInt8] {
+        dataBody(message) + endOfData
+    }
+
+    /// The DATA section without its closing line: the message dot-stuffed, ending in CRLF so
+    /// that the "." that follows is alone on its line (empty only for an empty message).
+    static func dataBody(_ message: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(message.count + message.count / 64 + 5)
         var atLineStart = true
@@ -399,9 +500,11 @@ public actor SMTPClient {
         if !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) && !out.isEmpty {
             out += [0x0D, 0x0A]
         }
-        out += Array(".\r\n".utf8)
         return out
     }
+
+    /// The line that ends DATA; the CRLF before it ends the body's last line.
+    static let endOfData: [UInt8] = Array(".\r\n".utf8)
 
     static func timeAmount(_ duration: Duration) -> TimeAmount {
         let parts = duration.components

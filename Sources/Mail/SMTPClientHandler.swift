@@ -2,12 +2,13 @@ import NIOCore
 import NIOSSL
 
 /// What the client writes into the channel: bytes to send (none for the greeting, which comes
-/// unasked) and the promise that receives the reply they cause.
+/// unasked) and the promise that receives the reply they cause; no promise for bytes that cause
+/// no reply of their own (a DATA section written ahead of its final ".").
 struct SMTPRequest: Sendable {
     var bytes: ByteBuffer?
     /// What this is, for errors and logs ("RCPT TO:<a@b>"); never holds credentials.
     var label: String
-    var reply: EventLoopPromise<SMTPReply>
+    var reply: EventLoopPromise<SMTPReply>?
 }
 
 /// Matches replies to requests. SMTP answers commands strictly in order (RFC 5321 section
@@ -44,7 +45,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
         if let failure {
-            request.reply.fail(failure)
+            request.reply?.fail(failure)
             promise?.fail(failure)
             return
         }
@@ -53,11 +54,12 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         } else {
             promise?.succeed()
         }
+        guard let replyPromise = request.reply else { return }
         if let reply = unclaimed.popFirst() {
-            request.reply.succeed(reply)
+            replyPromise.succeed(reply)
             return
         }
-        waiting.append((request.label, request.reply))
+        waiting.append((request.label, replyPromise))
         if waiting.count == 1 { startTimer(context: context) }
     }
 
@@ -84,8 +86,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         switch error {
         case let error as SMTPError: mapped = error
         case let error as SMTPProtocolError: mapped = SMTPError(.protocolViolation(error.message), during: during)
-        case let error as NIOSSLError: mapped = SMTPError(.tlsFailed(String(describing: error)), during: during)
-        case let error as NIOSSLExtraError: mapped = SMTPError(.tlsFailed(String(describing: error)), during: during)
+        case is NIOSSLError, is NIOSSLExtraError:
+            mapped = STARTTLSHandshakeHandler.smtpError(error, during: during, serverName: nil)
         case let error as BoringSSLError: mapped = SMTPError(.tlsFailed(String(describing: error)), during: during)
         default: mapped = SMTPError(.connectionClosed(String(describing: error)), during: during)
         }

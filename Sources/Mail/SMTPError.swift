@@ -29,6 +29,9 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         case protocolViolation(String)
         /// The caller's task was cancelled.
         case cancelled
+        /// The caller's `beforeEndOfData` hook threw (its description here): the client closed
+        /// the connection before the final ".", so the server discarded the message.
+        case aborted(String)
     }
 
     public let kind: Kind
@@ -45,7 +48,9 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
     public var isTransient: Bool {
         switch kind {
         case .rejected(let reply), .unexpectedReply(let reply): reply.kind == .transientNegative
-        case .timeout, .connectionFailed, .connectionClosed, .protocolViolation, .cancelled: true
+        // An aborted message was never refused by the server; whether to try it again is the
+        // caller's call, which knows why its hook failed.
+        case .timeout, .connectionFailed, .connectionClosed, .protocolViolation, .cancelled, .aborted: true
         case .startTLSUnavailable, .tlsFailed, .authenticationUnavailable, .authenticationWithoutTLSRefused,
             .messageTooLarge:
             false
@@ -107,6 +112,8 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
             what = "protocol error: \(reason)"
         case .cancelled:
             what = "cancelled"
+        case .aborted(let cause):
+            what = "stopped by the caller before the end of data, so the server discarded the message: \(cause)"
         }
         return "SMTP \(isTransient ? "transient" : "permanent") failure during \(during): \(what)"
     }

@@ -193,28 +193,63 @@ struct SMTPClientTests {
         defer { stranger.remove() }
         let server = try await SMTPTestServer.start(["--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath])
         defer { server.stop() }
-        // A certificate for the right name, signed by no one the client trusts.
-        let untrusted = await Self.connectError(try Self.tlsConfiguration(server, trusting: stranger))
-        // Refused during the handshake: as a TLS failure, or, when the server's end drops the
-        // connection before the client has read the failure (seen on a loaded machine), as a
-        // closed connection. Either way `connect` did not succeed (`connectError` checks).
-        if let untrusted {
-            switch untrusted.kind {
-            case .tlsFailed: #expect(untrusted.isPermanent)
-            case .connectionClosed: break
-            default: Issue.record("expected a TLS failure, got \(untrusted)")
-            }
+        // A certificate for the right name, signed by no one the client trusts. The client waits
+        // for the handshake before it says anything more, so the certificate's verdict is what
+        // it reports: permanent, naming TLS and the reason, never a transient closed connection.
+        let untrusted = try #require(await Self.connectError(try Self.tlsConfiguration(server, trusting: stranger)))
+        guard case .tlsFailed(let reason) = untrusted.kind else {
+            Issue.record("expected a TLS failure, got \(untrusted)")
+            return
         }
+        #expect(untrusted.isPermanent)
+        #expect(untrusted.during == "STARTTLS handshake")
+        #expect(reason.contains("CERTIFICATE_VERIFY_FAILED"))
+        #expect(reason.contains("not trusted"))
+        #expect(untrusted.description.contains("TLS failed"))
         // The trusted certificate, but the client expects another name.
         var wrongName = try Self.tlsConfiguration(server, trusting: certificate)
         wrongName.tlsServerName = "mail.example.org"
-        let mismatch = await Self.connectError(wrongName)
-        switch mismatch?.kind {
-        case .tlsFailed?, .connectionClosed?: break
-        default: Issue.record("expected a TLS failure, got \(String(describing: mismatch))")
+        let mismatch = try #require(await Self.connectError(wrongName))
+        guard case .tlsFailed(let mismatchReason) = mismatch.kind else {
+            Issue.record("expected a TLS failure, got \(mismatch)")
+            return
         }
+        #expect(mismatch.isPermanent)
+        #expect(mismatch.during == "STARTTLS handshake")
+        #expect(mismatchReason.contains("mail.example.org"))
+        // Nothing was said through the refused connections: no second EHLO, no message.
         #expect(try await server.messages().isEmpty)
         #expect(server.chunks(containing: "MAIL FROM").isEmpty)
+        #expect(server.chunks(containing: "EHLO").count == 2)
+    }
+
+    @Test func theReplyTimeOutBoundsTheHandshake() async throws {
+        // Answers STARTTLS with 220 and then never speaks TLS.
+        let server = try await FakeSTARTTLSServer.start(.silentAfterSTARTTLS)
+        defer { server.stop() }
+        var configuration = server.configuration(replyTimeout: .milliseconds(500))
+        configuration.transportSecurity = .required
+        let error = try #require(await Self.connectError(configuration))
+        #expect(error.kind == .timeout(.milliseconds(500)))
+        #expect(error.during == "STARTTLS handshake")
+        #expect(error.isTransient)
+        // The second EHLO was never written in the clear or queued behind TLS: the client
+        // waited for the handshake, which never came.
+        #expect(server.linesReceived == ["EHLO client.test.invalid", "STARTTLS"])
+    }
+
+    @Test func aConnectionDroppedDuringTheHandshakeIsTransient() async throws {
+        let server = try await FakeSTARTTLSServer.start(.closeAfterSTARTTLS)
+        defer { server.stop() }
+        var configuration = server.configuration(replyTimeout: .seconds(10))
+        configuration.transportSecurity = .required
+        let error = try #require(await Self.connectError(configuration))
+        guard case .connectionClosed = error.kind else {
+            Issue.record("expected a closed connection, got \(error)")
+            return
+        }
+        #expect(error.isTransient)
+        #expect(error.during == "STARTTLS handshake")
     }
 
     @Test func requiredSTARTTLSFailsWhenNotOfferedAndOpportunisticGoesOn() async throws {
