@@ -47,6 +47,7 @@ let package = Package(
                 "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings", "SemanticSearch", "Community",
                 "Digests", "Mail",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -178,6 +179,7 @@ let package = Package(
             name: "Mail",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -197,7 +199,7 @@ let package = Package(
             exclude: ["smtp_server.py", "read_messages.py"],
             swiftSettings: swiftSettings
         ),
-            // Email digests (issue 6): subscriptions, signed links, the digest itself, and the
+        // Email digests (issue 6): subscriptions, signed links, the digest itself, and the
         // ledger-driven sender that delivers each (subscriber, period) exactly once.
         .target(
             name: "Digests",
@@ -211,6 +213,8 @@ let package = Package(
         .testTarget(
             name: "DigestsTests",
             dependencies: ["Digests", "Mail", "Catalog", "CatalogSQLite", "TestSupport"],
+            // The golden files the composer's snapshot tests compare with, read by path.
+            exclude: ["Snapshots"],
             swiftSettings: swiftSettings
         ),
     ]

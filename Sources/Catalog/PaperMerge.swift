@@ -7,18 +7,37 @@ public enum MergeOutcome: Sendable, Equatable {
     case rejected(String)
 }
 
+/// What this site added on its own to a stored paper's Daily Papers counts: votes cast and
+/// comments written here. A paper's `upvotes` and `numComments` are the Hub's counts plus
+/// these; records bring the Hub's counts alone, so the merge must compare like with like.
+public struct LocalCounts: Sendable, Equatable {
+    public var upvotes: Int
+    public var comments: Int
+
+    public init(upvotes: Int = 0, comments: Int = 0) {
+        self.upvotes = upvotes
+        self.comments = comments
+    }
+
+    /// A catalog without a community of its own: the counts are the Hub's.
+    public static let none = LocalCounts()
+}
+
 /// The merge rules, as one pure function so that every backend applies the same ones.
 ///
 /// - arXiv metadata follow the version: a record of a newer version replaces the fields it
 ///   carries; one of the same version (or a source that knows no version) only fills fields the
 ///   catalog lacks; an older one never changes them.
 /// - Daily Papers fields merge so that the order of imports does not matter: the earliest
-///   featured date, the highest upvote and comment counts, the first known submitter.
+///   featured date, the highest Hub upvote and comment counts, the first known submitter.
+///   `local` is the part of the stored counts that came from this site; the Hub's part is
+///   compared with the record's and the local part is added back, so votes and comments made
+///   here are never lost and every change of the Hub's count shows.
 /// - A GitHub repository or project page missing from every record is looked for in the
 ///   abstract and the comment.
 ///
 /// Because each rule is idempotent, applying the same record twice changes nothing.
-public func merge(stored: Paper?, with record: PaperRecord) -> MergeOutcome {
+public func merge(stored: Paper?, with record: PaperRecord, local: LocalCounts = .none) -> MergeOutcome {
     guard let stored else {
         guard let title = record.title.nonEmpty else { return .rejected("no title for new paper \(record.id)") }
         var paper = Paper(id: record.id, version: record.version ?? 0, title: title, abstract: record.abstract ?? "")
@@ -32,7 +51,7 @@ public func merge(stored: Paper?, with record: PaperRecord) -> MergeOutcome {
         paper.license = record.license.nonEmpty
         paper.githubRepo = record.githubRepo.nonEmpty
         paper.projectPage = record.projectPage.nonEmpty
-        mergeDailyPapersFields(into: &paper, from: record)
+        mergeDailyPapersFields(into: &paper, from: record, local: .none)
         fillLinksFromText(&paper)
         return .insert(paper)
     }
@@ -69,7 +88,7 @@ public func merge(stored: Paper?, with record: PaperRecord) -> MergeOutcome {
         paper.githubRepo = repo
     }
     fill(&paper.projectPage, with: record.projectPage)
-    mergeDailyPapersFields(into: &paper, from: record)
+    mergeDailyPapersFields(into: &paper, from: record, local: local)
     fillLinksFromText(&paper)
     return paper == stored ? .unchanged : .update(paper)
 }
@@ -97,13 +116,15 @@ public func mergeDeletion(stored: Paper?) -> MergeOutcome {
     return .update(paper)
 }
 
-private func mergeDailyPapersFields(into paper: inout Paper, from record: PaperRecord) {
+private func mergeDailyPapersFields(into paper: inout Paper, from record: PaperRecord, local: LocalCounts) {
     if let day = record.featuredDate.nonEmpty {
         if let current = paper.featuredDate { paper.featuredDate = min(current, day) } else { paper.featuredDate = day }
     }
     fill(&paper.submittedBy, with: record.submittedBy)
-    if let upvotes = record.upvotes { paper.upvotes = max(paper.upvotes, upvotes) }
-    if let comments = record.numComments { paper.numComments = max(paper.numComments, comments) }
+    // Compared with the Hub's part of the stored total: against the total, a Hub count that
+    // grew but stayed below it (the local votes making up the rest) would be ignored.
+    if let upvotes = record.upvotes { paper.upvotes = max(paper.upvotes - local.upvotes, upvotes) + local.upvotes }
+    if let comments = record.numComments { paper.numComments = max(paper.numComments - local.comments, comments) + local.comments }
     if let stars = record.githubStars { paper.githubStars = max(paper.githubStars ?? 0, stars) }
     fill(&paper.organization, with: record.organization)
 }

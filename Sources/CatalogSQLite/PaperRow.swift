@@ -14,8 +14,16 @@ enum PaperRow {
     static let columnList = columns.joined(separator: ", ")
     static let insertSQL =
         "INSERT INTO papers (\(columnList)) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
-    static let updateSQL =
-        "UPDATE papers SET \(columns.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?"
+    /// Writes the Hub's part of the counts with the totals (the total less the local part, as
+    /// the row holds it), so the sums stay exact and the triggers of `006-community` and
+    /// `007-comments`, which read a total that breaks the sum as a new Hub count, stay quiet.
+    static let updateSQL = """
+        UPDATE papers SET \(columns.dropFirst().map { "\($0) = ?" }.joined(separator: ", ")),
+            hub_upvotes = ? - local_upvotes, hub_comments = ? - local_comments
+        WHERE id = ?
+        """
+    /// `SELECT` of a paper by id with its local counts after the columns, for `fetchForMerge`.
+    static let selectForMergeSQL = "SELECT \(columnList), local_upvotes, local_comments FROM papers WHERE id = ?"
 
     // Imports bind and read columns through the SQLite C API on GRDB's prepared statements:
     // GRDB's generic argument and row types cost more than the rest of the work per record.
@@ -60,7 +68,10 @@ enum PaperRow {
         let raw = statement.sqliteStatement
         sqlite3_reset(raw)
         bindValues(p, to: raw, from: 1)
-        bind(raw, Int32(columns.count), p.id.value)
+        let after = Int32(columns.count)
+        bind(raw, after, p.upvotes)
+        bind(raw, after + 1, p.numComments)
+        bind(raw, after + 2, p.id.value)
         try step(raw, in: db)
     }
 
@@ -71,6 +82,18 @@ enum PaperRow {
         bind(raw, 1, id.value)
         defer { sqlite3_reset(raw) }
         return try nextRow(raw, in: db)
+    }
+
+    /// Runs `selectForMergeSQL` (prepared as `statement`): the paper and what this site added to
+    /// its counts, which the merge keeps apart from the Hub's.
+    static func fetchForMerge(_ id: ArxivID, with statement: Statement, in db: Database) throws -> (paper: Paper, local: LocalCounts)? {
+        let raw = statement.sqliteStatement
+        sqlite3_reset(raw)
+        bind(raw, 1, id.value)
+        defer { sqlite3_reset(raw) }
+        guard let paper = try nextRow(raw, in: db) else { return nil }
+        let after = Int32(columns.count)
+        return (paper, LocalCounts(upvotes: Int(sqlite3_column_int64(raw, after)), comments: Int(sqlite3_column_int64(raw, after + 1))))
     }
 
     /// Every row of `statement`, which selects `columnList` with its arguments already set.

@@ -71,15 +71,15 @@ public final class SQLiteCatalog: CatalogStore {
     public func apply(_ changes: [CatalogChange], checkpoint: ImportCheckpoint?) async throws -> ImportCounts {
         try await pool.write { db in
             var counts = ImportCounts()
-            let select = try db.cachedStatement(sql: "SELECT \(PaperRow.columnList) FROM papers WHERE id = ?")
+            let select = try db.cachedStatement(sql: PaperRow.selectForMergeSQL)
             let insert = try db.cachedStatement(sql: PaperRow.insertSQL)
             let update = try db.cachedStatement(sql: PaperRow.updateSQL)
             for change in changes {
-                let stored = try PaperRow.fetch(change.id, with: select, in: db)
+                let stored = try PaperRow.fetchForMerge(change.id, with: select, in: db)
                 let outcome: MergeOutcome
                 switch change {
-                case .upsert(let record): outcome = merge(stored: stored, with: record)
-                case .delete: outcome = mergeDeletion(stored: stored)
+                case .upsert(let record): outcome = merge(stored: stored?.paper, with: record, local: stored?.local ?? .none)
+                case .delete: outcome = mergeDeletion(stored: stored?.paper)
                 }
                 switch outcome {
                 case .insert(let paper):

@@ -42,6 +42,13 @@ extension SQLiteCatalog: CommunityStore {
         }
     }
 
+    public func user(username: String) async throws -> User? {
+        try readNow { db in
+            // The column is COLLATE NOCASE, so any case finds the account.
+            try Row.fetchOne(db, sql: "SELECT \(Self.userColumns) FROM users WHERE username = ?", arguments: [username]).map(Self.user)
+        }
+    }
+
     public func userForLogin(_ usernameOrEmail: String) async throws -> (user: User, passwordHash: String)? {
         try readNow { db in
             try Row.fetchOne(

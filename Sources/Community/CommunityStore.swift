@@ -10,6 +10,9 @@ public protocol CommunityStore: Sendable {
     /// without regard to case) and stores nothing then.
     func createUser(_ user: NewUser, at time: Date) async throws -> User
     func user(id: Int64) async throws -> User?
+    /// The account with this username (any case); unlike `userForLogin`, never by email, since
+    /// usernames are what pages and URLs show.
+    func user(username: String) async throws -> User?
     /// The account with this username or email (any case), with its password hash.
     func userForLogin(_ usernameOrEmail: String) async throws -> (user: User, passwordHash: String)?
     func userCount() async throws -> Int

@@ -16,7 +16,7 @@ public struct PaperboyCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ImportCommand.self, IngestCommand.self, EmbedCommand.self, PapersCommand.self, DatabaseCommand.self, ServeCommand.self,
-            UserCommand.self,
+            UserCommand.self, DigestCommand.self,
         ]
     )
 

@@ -1,5 +1,6 @@
 import Catalog
 import Community
+import Digests
 import Foundation
 import Hummingbird
 import Logging
@@ -15,17 +16,26 @@ import ServiceLifecycle
 /// Routes, by area:
 /// - pages: `/papers` (latest day), `/papers/date|week|month/…`, `/papers/trending`,
 ///   `/papers/{id}` (and `{id}.md`), `/users/{name}`, `/search`, `/subscribe`;
+/// - email digests (with `configuration.digests`): `POST /subscribe`, and the signed links of
+///   the emails: `/digest/confirm/{token}`, `/digest/unsubscribe/{token}` (GET a page, POST to
+///   leave, RFC 8058 one-click too), `/digest/preferences/{token}` (GET, POST);
 /// - accounts (with a community store): `/signup`, `/login` (GET form, POST), `POST /logout`,
 ///   `/account`, `POST /account/tokens`, `POST /account/tokens/{id}/revoke`, and
 ///   `POST /papers/{id}/upvote` from the vote buttons, `/submit` (GET form, POST) to submit a
 ///   paper to the daily feed, and the comment forms under a paper: `POST /papers/{id}/comments`,
-///   `POST /comments/{id}/edit|delete|hide|ban`;
+///   `POST /comments/{id}/edit|delete|hide|ban`, and collections: `/collections` (GET the
+///   reader's own, POST a new one), `/collections/{id}` (public, or private to its owner),
+///   `/collections/{id}/feed.rss` (public ones), `POST /collections/{id}/edit|delete|papers`,
+///   `POST /collections/{id}/papers/remove`, `/users/{name}/collections`;
 /// - feeds: `/feeds/{daily,trending,search}.{rss,atom}`;
 /// - Hub-compatible JSON: `/api/daily_papers`, `/api/papers/search`, `/api/papers/{id}`, plus
 ///   `/api/papers/{id}/similar`, `POST`/`DELETE /api/papers/{id}/upvote` and
 ///   `POST /api/papers/submit` (Bearer token), `GET`/`POST /api/papers/{id}/comments` and
-///   `PATCH`/`DELETE /api/comments/{id}` (Bearer token),
-///   described at `/openapi.json`;
+///   `PATCH`/`DELETE /api/comments/{id}` (Bearer token), and for moderators
+///   `POST`/`DELETE /api/comments/{id}/hide` and `PUT`/`DELETE /api/users/{name}/ban` (Bearer token),
+///   `GET /api/collections/{id}`, `GET /api/users/{name}/collections`, `POST /api/collections`,
+///   `PATCH`/`DELETE /api/collections/{id}` and `POST`/`DELETE /api/collections/{id}/papers/{paperId}`
+///   (Bearer token), described at `/openapi.json`;
 /// - operations: `/healthz`, `/metrics`.
 ///
 /// `community` keeps accounts, sessions and votes; by default the catalog itself when it can
@@ -49,7 +59,8 @@ public func buildApplication(
     let listing = FeedListing(catalog: catalog, now: now ?? FeedListing.systemNow)
     let feedPages = FeedPages(catalog: catalog, listing: listing)
     let search = PaperSearch(catalog: catalog, semantic: semantic)
-    let paperPages = PaperPages(catalog: catalog, search: search, comments: community as? any CommentStore, listing: listing)
+    let paperPages = PaperPages(catalog: catalog, search: search, comments: community as? any CommentStore, listing: listing,
+        collections: community as? any CollectionStore, collectionLimits: configuration.community.collectionLimits)
     let searchPages = SearchPages(search: search)
     let feeds = SyndicationFeeds(catalog: catalog, listing: listing, baseURL: configuration.publicBaseURL)
     let api = DailyPapersAPI(catalog: catalog, listing: listing, search: search, baseURL: configuration.publicBaseURL)
@@ -85,7 +96,6 @@ public func buildApplication(
     cached("/papers/:id/:number") { _, context in try await paperPages.paper(id(context)) }
     cached("/users/:name") { request, context in try await feedPages.submitter(context.parameters.get("name") ?? "", request) }
     router.get("/search") { request, _ in try await searchPages.search(request) }
-    router.get("/subscribe") { request, _ in try await searchPages.subscribe(request) }
 
     router.get("/feeds/:file") { request, context in
         let file = context.parameters.get("file") ?? ""
@@ -154,6 +164,81 @@ public func buildApplication(
         router.post("/comments/:comment/delete") { request, context in try await comments.formDelete(request, comment: context.parameters.get("comment") ?? "") }
         router.post("/comments/:comment/hide") { request, context in try await comments.formHide(request, comment: context.parameters.get("comment") ?? "") }
         router.post("/comments/:comment/ban") { request, context in try await comments.formBan(request, comment: context.parameters.get("comment") ?? "") }
+        let moderation = ModerationHandlers(comments: commentStore, community: community, configuration: configuration.community)
+        router.post("/api/comments/:comment/hide") { request, context in
+            try await moderation.apiHide(request, comment: context.parameters.get("comment") ?? "")
+        }
+        router.delete("/api/comments/:comment/hide") { request, context in
+            try await moderation.apiUnhide(request, comment: context.parameters.get("comment") ?? "")
+        }
+        router.put("/api/users/:name/ban") { request, context in try await moderation.apiBan(request, user: context.parameters.get("name") ?? "") }
+        router.delete("/api/users/:name/ban") { request, context in try await moderation.apiUnban(request, user: context.parameters.get("name") ?? "") }
+    }
+
+    // Collections. None of these go through `cached`: its entries last while the catalog is
+    // unchanged, collection edits do not change the catalog, and a private collection is for
+    // its owner alone.
+    if let community, let collectionStore = community as? any CollectionStore {
+        let collectionHandlers = CollectionHandlers(store: collectionStore, community: community, configuration: configuration.community)
+        let collectionPages = CollectionPages(
+            store: collectionStore, community: community, configuration: configuration.community, baseURL: configuration.publicBaseURL)
+        @Sendable func collection(_ context: PaperboyRequestContext) -> String { context.parameters.get("collection") ?? "" }
+        router.get("/collections") { request, _ in try await collectionPages.mine(request) }
+        router.post("/collections") { request, _ in try await collectionHandlers.formCreate(request) }
+        router.get("/collections/:collection") { request, context in try await collectionPages.collection(collection(context), request) }
+        router.get("/collections/:collection/feed.rss") { _, context in try await collectionPages.feed(collection(context)) }
+        router.post("/collections/:collection/edit") { request, context in try await collectionHandlers.formEdit(request, id: collection(context)) }
+        router.post("/collections/:collection/delete") { request, context in try await collectionHandlers.formDelete(request, id: collection(context)) }
+        router.post("/collections/:collection/papers") { request, context in try await collectionHandlers.formAdd(request, id: collection(context)) }
+        router.post("/collections/:collection/papers/remove") { request, context in
+            try await collectionHandlers.formRemove(request, id: collection(context))
+        }
+        router.get("/users/:name/collections") { _, context in try await collectionPages.publicList(context.parameters.get("name") ?? "") }
+        router.post("/api/collections") { request, _ in try await collectionHandlers.apiCreate(request) }
+        router.get("/api/collections/:collection") { request, context in try await collectionPages.apiCollection(request, id: collection(context)) }
+        router.patch("/api/collections/:collection") { request, context in try await collectionHandlers.apiUpdate(request, id: collection(context)) }
+        router.delete("/api/collections/:collection") { request, context in try await collectionHandlers.apiDelete(request, id: collection(context)) }
+        router.get("/api/users/:name/collections") { request, context in
+            try await collectionPages.apiUserCollections(request, name: context.parameters.get("name") ?? "")
+        }
+        for (method, adding) in [(HTTPRequest.Method.post, true), (.delete, false)] {
+            for path in ["/api/collections/:collection/papers/:id", "/api/collections/:collection/papers/:id/:number"] {
+                router.on(RouterPath(path), method: method) { request, context in
+                    try await collectionHandlers.apiPaper(request, id: collection(context), paper: id(context), adding: adding)
+                }
+            }
+        }
+    }
+
+    // Email digests: subscribing, and the pages the emails link to. Without a mail relay the
+    // subscribe page offers the feeds instead.
+    let subscriptions = (community as? any SubscriptionStore) ?? (catalog as? any SubscriptionStore)
+    if let sessions, let subscriptions {
+        let digestPages = SubscriptionPages(
+            store: subscriptions, settings: configuration.digests, sessions: sessions, baseURL: configuration.publicBaseURL,
+            community: configuration.community, logger: logger)
+        if configuration.digests != nil {
+            router.get("/subscribe") { request, _ in digestPages.form(request) }
+            router.post("/subscribe") { request, context in try await digestPages.subscribe(request, context) }
+        } else {
+            router.get("/subscribe") { request, _ in try await searchPages.subscribe(request) }
+        }
+        // The links of emails already sent work whether or not this instance sends email.
+        router.get("/digest/confirm/:token") { _, context in try await digestPages.confirm(token: context.parameters.get("token") ?? "") }
+        router.get("/digest/unsubscribe/:token") { _, context in
+            try await digestPages.unsubscribeForm(token: context.parameters.get("token") ?? "")
+        }
+        router.post("/digest/unsubscribe/:token") { request, context in
+            try await digestPages.unsubscribe(request, token: context.parameters.get("token") ?? "")
+        }
+        router.get("/digest/preferences/:token") { request, context in
+            try await digestPages.preferencesForm(request, token: context.parameters.get("token") ?? "")
+        }
+        router.post("/digest/preferences/:token") { request, context in
+            try await digestPages.savePreferences(request, token: context.parameters.get("token") ?? "")
+        }
+    } else {
+        router.get("/subscribe") { request, _ in try await searchPages.subscribe(request) }
     }
 
     router.get("/healthz") { _, _ -> String in
@@ -176,6 +261,21 @@ public func buildApplication(
     if let interval = configuration.searchIndexInterval {
         services.append(SearchIndexService(catalog: catalog, interval: interval, logger: logger))
         if let semantic { services.append(EmbeddingService(index: semantic, interval: interval, logger: logger)) }
+    }
+    if let community, let interval = configuration.community.sessionPurgeInterval {
+        services.append(SessionPurgeService(store: community, interval: interval, logger: logger))
+    }
+    if let settings = configuration.digests, let schedule = settings.schedule, let smtp = settings.smtp, let subscriptions {
+        let baseURL = configuration.publicBaseURL
+        services.append(DigestScheduleService(
+            schedule: schedule, interval: settings.scheduleInterval,
+            makeSender: {
+                DigestSender(
+                    store: subscriptions, catalog: catalog, composer: DigestComposer(baseURL: baseURL, from: settings.from),
+                    links: SubscriptionLinks(secret: try await subscriptions.linkSigningSecret(), baseURL: baseURL),
+                    smtp: smtp, configuration: settings.sender, logger: logger)
+            },
+            logger: logger, now: { Date() }))
     }
     return Application(
         router: router,

@@ -1,3 +1,5 @@
+import Digests
+
 /// Where and how `paperboy serve` listens.
 public struct ServerConfiguration: Sendable {
     public var host: String
@@ -17,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     /// metadata of submitted papers the catalog lacks; nil: only catalog papers can be
     /// submitted. `paperboy serve` sets arXiv's; tests point it at a local recorded server.
     public var arxivAPIURL: String?
+    /// Email digests: the relay, the sender address, the schedule; nil: no digests (the
+    /// subscribe page then offers the feeds).
+    public var digests: DigestSiteConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, publicBaseURL: String? = nil, searchIndexInterval: Duration? = nil,

@@ -73,6 +73,30 @@ import Testing
         #expect(ab.featuredDate == ba.featuredDate && ab.upvotes == ba.upvotes && ab.numComments == ba.numComments)
     }
 
+    @Test func hubCountsAreComparedWithTheHubsPartAndLocalCountsAreKept() throws {
+        // Shown: 13 upvotes (10 from the Hub, 3 cast here) and 6 comments (4 from the Hub, 2 here).
+        let stored = try inserted(record(version: 1) { $0.upvotes = 13; $0.numComments = 6 })
+        let local = LocalCounts(upvotes: 3, comments: 2)
+
+        // The Hub grew to 12 upvotes and 5 comments: below the totals shown, yet news.
+        guard case .update(let grown) = merge(stored: stored, with: record(version: 1) { $0.upvotes = 12; $0.numComments = 5 }, local: local)
+        else { Issue.record("expected update"); return }
+        #expect(grown.upvotes == 15 && grown.numComments == 7, "the Hub's new counts plus the local ones")
+        // Exactly the total's old value is news too: the Hub's part was 10, not 13.
+        guard case .update(let equal) = merge(stored: stored, with: record(version: 1) { $0.upvotes = 13 }, local: local)
+        else { Issue.record("expected update"); return }
+        #expect(equal.upvotes == 16 && equal.numComments == 6)
+
+        // The same Hub data again, a lower count, or no count: nothing changes, nothing local is lost.
+        #expect(merge(stored: stored, with: record(version: 1) { $0.upvotes = 10; $0.numComments = 4 }, local: local) == .unchanged)
+        #expect(merge(stored: grown, with: record(version: 1) { $0.upvotes = 12; $0.numComments = 5 }, local: local) == .unchanged)
+        #expect(merge(stored: stored, with: record(version: 1) { $0.upvotes = 2; $0.numComments = 0 }, local: local) == .unchanged)
+        #expect(merge(stored: stored, with: record(version: 1), local: local) == .unchanged)
+
+        // Without local counts the stored ones are the Hub's.
+        #expect(merge(stored: stored, with: record(version: 1) { $0.upvotes = 12 }) == .unchanged)
+    }
+
     @Test func linksComeFromTheRecordOrTheText() throws {
         let guessed = try inserted(record(version: 1) { $0.abstract = "Code at https://github.com/a/guess." })
         #expect(guessed.githubRepo == "https://github.com/a/guess")

@@ -29,7 +29,7 @@ func temporaryDatabasePath() -> String {
         try await catalog.migrate()
         try await catalog.migrate()  // idempotent
         #expect(try await catalog.appliedMigrations() == ["001-papers", "002-partial-feed-indexes", "003-keyword-search", "004-paper-vectors", "005-vector-batches",
-                                                             "006-community", "007-comments", "008-submissions"])
+                                                             "006-community", "007-comments", "008-submissions", "009-collections", "010-digests"])
         let queue = try DatabaseQueue(path: path)
         let (mode, indexes) = try await queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
@@ -111,6 +111,54 @@ func temporaryDatabasePath() -> String {
         #expect(try await reopened.state("k") == "v")
         try await reopened.setState("k", to: nil)
         #expect(try await reopened.state("k") == nil)
+    }
+
+    @Test func aHubReimportBelowTheShownTotalMovesItUpAndKeepsLocalVotes() async throws {
+        let path = temporaryDatabasePath()
+        let catalog = try SQLiteCatalog(path: path)
+        try await catalog.migrate()
+        let id = ArxivID("2501.00001")!
+        func reimport(_ hub: Int) async throws -> ImportCounts {
+            try await catalog.apply([record(id.value, featured: "2026-01-05", upvotes: hub)], checkpoint: nil)
+        }
+        _ = try await reimport(10)
+        // Three accounts vote here. The rows are made directly: this suite has no account code,
+        // and the votes themselves go through the store.
+        let file = try DatabaseQueue(path: path)
+        try await file.write { db in
+            for n in 1...3 {
+                try db.execute(
+                    sql: "INSERT INTO users (id, username, email, password_hash, created_at) VALUES (?, ?, ?, 'unused', 0)",
+                    arguments: [n, "voter\(n)", "voter\(n)@example.org"])
+            }
+        }
+        for n in 1...3 { _ = try await catalog.setVote(userID: Int64(n), paper: id, voted: true, at: Date()) }
+        func split() async throws -> [Int] {
+            try await file.read { db in
+                let row = try #require(try Row.fetchOne(db, sql: "SELECT upvotes, hub_upvotes, local_upvotes FROM papers WHERE id = ?", arguments: [id.value]))
+                return [row[0], row[1], row[2]]
+            }
+        }
+        #expect(try await split() == [13, 10, 3])
+
+        // The Hub's count grew from 10 to 12, still below the 13 shown: the total moves up by 2.
+        #expect(try await reimport(12).updated == 1)
+        #expect(try await split() == [15, 12, 3])
+        #expect(try await catalog.paper(id)?.upvotes == 15)
+
+        // The same data again is unchanged, and tells no cache that anything moved.
+        let version = try await catalog.contentVersion()
+        #expect(try await reimport(12).unchanged == 1)
+        #expect(try await catalog.contentVersion() == version)
+        // A staler source with a lower count changes nothing either.
+        #expect(try await reimport(11).unchanged == 1)
+        #expect(try await split() == [15, 12, 3])
+
+        // A withdrawn vote leaves the Hub's part alone; the next Hub count lands on top of the rest.
+        _ = try await catalog.setVote(userID: 2, paper: id, voted: false, at: Date())
+        #expect(try await split() == [14, 12, 2])
+        #expect(try await reimport(14).updated == 1, "14 from the Hub is news even though 14 is shown")
+        #expect(try await split() == [16, 14, 2])
     }
 
     @Test func unopenableFileGivesAClearError() throws {

@@ -74,7 +74,9 @@ import FoundationXML
             let paths = try #require(document["paths"] as? [String: Any])
             #expect(Set(paths.keys) == ["/api/daily_papers", "/api/papers/search", "/api/papers/{id}", "/api/papers/{id}/similar",
                                         "/api/papers/{id}/upvote", "/api/papers/{id}/comments", "/api/comments/{commentId}",
-                                        "/api/papers/submit"])
+                                        "/api/papers/submit", "/api/collections", "/api/collections/{collectionId}",
+                                        "/api/collections/{collectionId}/papers/{paperId}", "/api/users/{name}/collections",
+                                        "/api/comments/{commentId}/hide", "/api/users/{name}/ban"])
             let servers = try #require(document["servers"] as? [[String: String]])
             #expect(servers.first?["url"] == "https://papers.example.org")
         }

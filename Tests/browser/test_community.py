@@ -4,9 +4,9 @@ and reply, log out and back in. The Swift suites cover the same routes request b
 cookies and the page script work together in a real browser."""
 import pytest
 
+from page_actions import wait_for, severe_console_messages, fill_and_send, DESKTOP
 from paperboy_process import HF_SAMPLE, RunningPaperboy
 
-DESKTOP = {"width": 1280, "height": 900, "pixelRatio": 1, "mobile": False, "touch": False}
 PAPER = "2608.19880"
 PASSWORD = "plum orbit cactus lantern"
 
@@ -25,25 +25,6 @@ def browser(browsers, site):
     driver = browsers.get("desktop", DESKTOP)
     driver.delete_all_cookies()
     return driver
-
-
-def wait_for(driver, condition, what, timeout=10):
-    from selenium.webdriver.support.ui import WebDriverWait
-    WebDriverWait(driver, timeout).until(lambda d: condition(d), message=f"timed out waiting for {what}")
-
-
-def severe_console_messages(driver):
-    return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
-
-
-def fill_and_send(driver, action, fields):
-    from selenium.webdriver.common.by import By
-    form = driver.find_element(By.CSS_SELECTOR, f"form[action='{action}']")
-    for name, value in fields.items():
-        box = form.find_element(By.NAME, name)
-        box.clear()
-        box.send_keys(value)
-    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
 
 
 def test_sign_up_vote_in_place_log_out_and_in(browser, site, screenshot_dir):

@@ -30,6 +30,8 @@ def test_every_json_endpoint_is_described(document):
     assert set(document["paths"]) == {
         "/api/daily_papers", "/api/papers/search", "/api/papers/{id}", "/api/papers/{id}/similar", "/api/papers/{id}/upvote",
         "/api/papers/{id}/comments", "/api/comments/{commentId}", "/api/papers/submit",
+        "/api/collections", "/api/collections/{collectionId}", "/api/collections/{collectionId}/papers/{paperId}",
+        "/api/users/{name}/collections", "/api/comments/{commentId}/hide", "/api/users/{name}/ban",
     }
 
 
@@ -55,6 +57,9 @@ def check(document, instance, schema):
     ("/api/papers/2608.19880/comments", "/api/papers/{id}/comments", 200),
     ("/api/papers/2501.99999/comments", "/api/papers/{id}/comments", 404),
     ("/api/papers/not-an-id/comments", "/api/papers/{id}/comments", 400),
+    ("/api/collections/1", "/api/collections/{collectionId}", 404),
+    ("/api/collections/not-a-number", "/api/collections/{collectionId}", 400),
+    ("/api/users/nobody_here/collections", "/api/users/{name}/collections", 404),
 ])
 def test_answers_match_the_documented_schemas(demo_url, document, path, operation, status):
     got, body = get(demo_url + path)

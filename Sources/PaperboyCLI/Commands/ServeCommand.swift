@@ -1,10 +1,12 @@
 import ArgumentParser
 import Catalog
 import Community
+import Digests
 import Foundation
 import Hummingbird
 import Embeddings
 import Logging
+import Mail
 import PaperboyServer
 import SemanticSearch
 
@@ -16,8 +18,14 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every option can also come from the environment: PAPERBOY_HOST, PAPERBOY_PORT,
             PAPERBOY_DATABASE, PAPERBOY_PUBLIC_URL, PAPERBOY_CACHE_SECONDS, PAPERBOY_MODEL_DIR,
-            PAPERBOY_ARXIV_API_URL.
+            PAPERBOY_ARXIV_API_URL, and for email PAPERBOY_SMTP_HOST, PAPERBOY_SMTP_PORT,
+            PAPERBOY_SMTP_TLS, PAPERBOY_SMTP_USER, PAPERBOY_SMTP_PASSWORD, PAPERBOY_MAIL_FROM,
+            PAPERBOY_DIGEST_TIME, PAPERBOY_DIGEST_TIME_ZONE.
             A flag wins.
+            With a mail relay (--smtp-host), readers subscribe to the email digest from any page
+            (double opt-in), and the server sends the digests itself at --digest-time: on weekdays
+            the previous weekday's papers, on Mondays the past week's too. Several instances on one
+            database never send a digest twice.
             With an embedding model installed, search is hybrid (words and meaning) and paper
             pages list similar papers by meaning; the server loads the stored vectors in the
             background and embeds papers that have none, one core's worth at most. Without a
@@ -31,6 +39,11 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup(title: "Email") var mail: MailOptions
+    @OptionGroup(title: "Digest schedule") var digestTime: DigestTimeOptions
+
+    @Flag(help: "Send no digests from this process (another instance or cron's `paperboy digest send` does); subscribing still works.")
+    var noDigestSchedule = false
 
     @Option(help: "Address to listen on. Default: $PAPERBOY_HOST, else 127.0.0.1.")
     var host: String?
@@ -77,6 +90,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let papers featured before be submitted again (by default a paper is featured once).")
     var allowResubmission = false
 
+    @Option(help: ArgumentHelp(
+        "Pin the site's clock to this UTC time (2026-08-21T18:00:00Z), standing still, instead of the system's: what the latest day and trending are, and the day submissions are featured on and checked against. For demos and tests over recorded data.",
+        valueName: "time"))
+    var clock: String?
+
     func validate() throws {
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port \(port): not a port number (0 to 65535)") }
         guard (PasswordHasher.minimumProductionCost...16).contains(passwordCost) else {
@@ -84,6 +102,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         if submitMaxAgeDays < 0 { throw ValidationError("--submit-max-age-days \(submitMaxAgeDays): must be 0 or more") }
         if submitDailyCap < 0 { throw ValidationError("--submit-daily-cap \(submitDailyCap): must be 0 or more") }
+        if let clock, pinnedClock == nil {
+            throw ValidationError("--clock \(clock): not a UTC time like 2026-08-21T18:00:00Z (or a day, 2026-08-21)")
+        }
         if let arxivAPIURL, arxivAPIURL != "none", !(arxivAPIURL.hasPrefix("http://") || arxivAPIURL.hasPrefix("https://")) {
             throw ValidationError("--arxiv-api-url \(arxivAPIURL): must start with http:// or https://, or be 'none'")
         }
@@ -117,16 +138,40 @@ struct ServeCommand: AsyncParsableCommand {
             dailyCapPerUser: submitDailyCap > 0 ? submitDailyCap : nil)
         let arxiv = arxivAPIURL ?? environment["PAPERBOY_ARXIV_API_URL"] ?? "https://export.arxiv.org/api/query"
         configuration.arxivAPIURL = arxiv == "none" ? nil : arxiv
+        if mail.isConfigured {
+            let smtp = try mail.smtpConfiguration()
+            var digests = DigestSiteConfiguration(transport: SMTPMailTransport(configuration: smtp), from: try mail.fromAddress())
+            digests.smtp = smtp
+            digests.schedule = noDigestSchedule ? nil : try digestTime.schedule()
+            configuration.digests = digests
+        }
         let catalog = try await database.openCatalog()
         let logger = Logger(label: "paperboy.server")
         logger.info("serving", metadata: [
             "database": .string(database.resolvedPath), "address": .string("http://\(configuration.host):\(configuration.port)"),
             "public_url": .string(configuration.publicBaseURL),
         ])
-        let app = buildApplication(configuration: configuration, catalog: catalog, community: catalog, semantic: try semanticIndex(catalog, logger), logger: logger)
+        if let digests = configuration.digests {
+            logger.info("email digests on", metadata: [
+                "relay": .string("\(digests.smtp?.host ?? ""):\(digests.smtp?.port ?? 0)"),
+                "schedule": .string(digests.schedule.map { "\($0)" } ?? "off (digest send)"),
+            ])
+        } else {
+            logger.info("no mail relay (--smtp-host): the subscribe page offers feeds, and no digests are sent")
+        }
+        // Said loudly: a pinned clock left on in production would freeze the feed.
+        if let clock { logger.warning("the clock is pinned", metadata: ["clock": .string(clock)]) }
+        var now: (@Sendable () -> Double)?
+        if let days = pinnedClock { now = { days } }
+        let app = buildApplication(
+            configuration: configuration, catalog: catalog, community: catalog, semantic: try semanticIndex(catalog, logger), logger: logger,
+            now: now)
         try await app.runService()
         logger.info("stopped")
     }
+
+    /// `--clock` as days since 1970, the unit of the site's clock; nil without one (or when unreadable).
+    var pinnedClock: Double? { clock.flatMap(SubmissionRules.days(ofTimestamp:)) }
 
     /// The model, when there is one: a model folder that is missing is a warning (the site works
     /// with keyword search), one that is broken stops the server (it was clearly meant to be used).

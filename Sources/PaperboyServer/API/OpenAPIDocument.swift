@@ -142,6 +142,126 @@ enum OpenAPIDocument {
                 }
               }
             },
+            "/api/collections": {
+              "post": {
+                "operationId": "createCollection",
+                "summary": "Start a collection",
+                "description": "A named list of papers, private (only you see it) unless public is true; a public one has a page and an RSS feed (/collections/{id}/feed.rss). Give paperId to start it with a paper. At most 100 collections per account. Needs a personal API token (make one on /account).",
+                "security": [ { "bearerToken": [] } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CollectionInput" } } } },
+                "responses": {
+                  "201": {
+                    "description": "The new collection.",
+                    "headers": { "Location": { "description": "The collection's API address.", "schema": { "type": "string" } } },
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Collection" } } }
+                  },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "description": "paperId is not in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "422": { "$ref": "#/components/responses/CollectionRefused" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              }
+            },
+            "/api/collections/{collectionId}": {
+              "parameters": [ { "$ref": "#/components/parameters/collectionId" } ],
+              "get": {
+                "operationId": "getCollection",
+                "summary": "A collection and its papers",
+                "description": "Papers most recently added first, paged. A private collection is answered only to its owner's token; to anyone else it does not exist (404). A token is optional, but one that is sent must be valid.",
+                "security": [ {}, { "bearerToken": [] } ],
+                "parameters": [
+                  { "$ref": "#/components/parameters/page" },
+                  { "$ref": "#/components/parameters/limit" }
+                ],
+                "responses": {
+                  "200": { "description": "The collection, with a page of its papers.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CollectionWithPapers" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "$ref": "#/components/responses/CollectionNotFound" }
+                }
+              },
+              "patch": {
+                "operationId": "updateCollection",
+                "summary": "Rename, describe, or make a collection public or private",
+                "description": "Send any of name, description (null or an empty string removes it) and public. Only the owner may change a collection.",
+                "security": [ { "bearerToken": [] } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/CollectionInput" } } } },
+                "responses": {
+                  "200": { "description": "The collection after the change.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Collection" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "$ref": "#/components/responses/CollectionNotFound" },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "422": { "$ref": "#/components/responses/CollectionRefused" }
+                }
+              },
+              "delete": {
+                "operationId": "deleteCollection",
+                "summary": "Delete a collection",
+                "description": "The collection and its list go; the papers stay in the catalog. Only the owner may delete it.",
+                "security": [ { "bearerToken": [] } ],
+                "responses": {
+                  "204": { "description": "Deleted." },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "$ref": "#/components/responses/CollectionNotFound" }
+                }
+              }
+            },
+            "/api/collections/{collectionId}/papers/{paperId}": {
+              "parameters": [
+                { "$ref": "#/components/parameters/collectionId" },
+                { "name": "paperId", "in": "path", "required": true, "description": "A versionless arXiv id (old-style ids: /api/collections/1/papers/hep-th/9901001).", "schema": { "type": "string" }, "example": "2608.19880" }
+              ],
+              "post": {
+                "operationId": "addPaperToCollection",
+                "summary": "Save a paper to a collection",
+                "description": "Saving a paper that is already there changes nothing. At most 1000 papers per collection.",
+                "security": [ { "bearerToken": [] } ],
+                "responses": {
+                  "200": { "description": "The collection after the change.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Collection" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "description": "No such collection, or no such paper in the catalog.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "422": { "$ref": "#/components/responses/CollectionRefused" },
+                  "429": { "$ref": "#/components/responses/TooManyRequests" }
+                }
+              },
+              "delete": {
+                "operationId": "removePaperFromCollection",
+                "summary": "Take a paper out of a collection",
+                "description": "Taking out a paper that is not there changes nothing.",
+                "security": [ { "bearerToken": [] } ],
+                "responses": {
+                  "200": { "description": "The collection after the change.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Collection" } } } },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/Forbidden" },
+                  "404": { "$ref": "#/components/responses/CollectionNotFound" }
+                }
+              }
+            },
+            "/api/users/{name}/collections": {
+              "get": {
+                "operationId": "listUserCollections",
+                "summary": "Someone's public collections",
+                "description": "Most recently changed first. With that user's own token, private collections are listed too.",
+                "security": [ {}, { "bearerToken": [] } ],
+                "parameters": [
+                  { "name": "name", "in": "path", "required": true, "description": "A username (any case).", "schema": { "type": "string" }, "example": "ann" }
+                ],
+                "responses": {
+                  "200": { "description": "The collections, without their papers.", "content": { "application/json": { "schema": { "type": "array", "items": { "$ref": "#/components/schemas/Collection" } } } } },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "404": { "description": "Nobody has that username.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              }
+            },
             "/api/papers/{id}/upvote": {
               "parameters": [
                 { "name": "id", "in": "path", "required": true, "description": "A versionless arXiv id (old-style ids: /api/papers/hep-th/9901001/upvote).", "schema": { "type": "string" }, "example": "2608.19880" }
@@ -241,6 +361,79 @@ enum OpenAPIDocument {
                   "409": { "description": "The comment was already deleted.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
                 }
               }
+            },
+            "/api/comments/{commentId}/hide": {
+              "parameters": [
+                { "name": "commentId", "in": "path", "required": true, "description": "The comment's number.", "schema": { "type": "integer", "minimum": 1 }, "example": 1 }
+              ],
+              "post": {
+                "operationId": "hideComment",
+                "summary": "Hide a comment (curators and admins)",
+                "description": "The comment's text is then shown to moderators only; everyone else sees the reason in its place, and it leaves the paper's numComments. Hiding a hidden comment again replaces the reason.",
+                "security": [ { "bearerToken": [] } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                  "type": "object", "required": ["reason"],
+                  "properties": { "reason": { "type": "string", "enum": ["spam", "abuse", "off-topic", "resolved"] } }
+                } } } },
+                "responses": {
+                  "200": { "$ref": "#/components/responses/Comment" },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/NotAModerator" },
+                  "404": { "description": "No such comment.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "422": { "description": "The reason is missing or not one of spam, abuse, off-topic, resolved; the message lists them.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              },
+              "delete": {
+                "operationId": "showComment",
+                "summary": "Show a hidden comment again (curators and admins)",
+                "description": "A comment that is not hidden stays as it is.",
+                "security": [ { "bearerToken": [] } ],
+                "responses": {
+                  "200": { "$ref": "#/components/responses/Comment" },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/NotAModerator" },
+                  "404": { "description": "No such comment.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              }
+            },
+            "/api/users/{name}/ban": {
+              "parameters": [
+                { "name": "name", "in": "path", "required": true, "description": "The account's username, in any case.", "schema": { "type": "string" }, "example": "ann" }
+              ],
+              "put": {
+                "operationId": "banUser",
+                "summary": "Ban an account from commenting and voting (curators and admins)",
+                "description": "The user is shown the reason. Curators ban users; admins ban users and curators. Banning again replaces the reason.",
+                "security": [ { "bearerToken": [] } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                  "type": "object", "required": ["reason"],
+                  "properties": { "reason": { "type": "string", "minLength": 1, "maxLength": 200, "description": "Why, on one line." } }
+                } } } },
+                "responses": {
+                  "200": { "$ref": "#/components/responses/Ban" },
+                  "400": { "$ref": "#/components/responses/BadRequest" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/NotAModerator" },
+                  "404": { "description": "No account has this name.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+                  "413": { "$ref": "#/components/responses/TooLarge" },
+                  "422": { "description": "The reason is missing, blank, longer than 200 characters or on more than one line.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              },
+              "delete": {
+                "operationId": "liftBan",
+                "summary": "Lift an account's ban (curators and admins)",
+                "description": "An account that is not banned stays as it is.",
+                "security": [ { "bearerToken": [] } ],
+                "responses": {
+                  "200": { "$ref": "#/components/responses/Ban" },
+                  "401": { "$ref": "#/components/responses/Unauthorized" },
+                  "403": { "$ref": "#/components/responses/NotAModerator" },
+                  "404": { "description": "No account has this name.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }
+                }
+              }
             }
           },
           "components": {
@@ -249,19 +442,39 @@ enum OpenAPIDocument {
             },
             "parameters": {
               "page": { "name": "p", "in": "query", "description": "Page number, from 0.", "schema": { "type": "integer", "minimum": 0, "default": 0 } },
-              "limit": { "name": "limit", "in": "query", "description": "Papers per page.", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } }
+              "limit": { "name": "limit", "in": "query", "description": "Papers per page.", "schema": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } },
+              "collectionId": { "name": "collectionId", "in": "path", "required": true, "description": "The collection's number.", "schema": { "type": "integer", "minimum": 1 }, "example": 1 }
             },
             "responses": {
               "BadRequest": { "description": "A malformed parameter; the message names it.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "Unauthorized": { "description": "No token, or an unknown or revoked one.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "TooManyRequests": {
-                "description": "Too many votes or comments from this user; wait as long as Retry-After says.",
+                "description": "Too many votes, comments, new collections or saved papers from this user; wait as long as Retry-After says.",
                 "headers": { "Retry-After": { "description": "Seconds to wait.", "schema": { "type": "integer" } } },
                 "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
               },
               "Forbidden": { "description": "Not allowed: someone else's comment, or a banned account; the message says which.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
               "TooLarge": { "description": "The body or the comment's text is too long; the message gives the limit.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "CollectionNotFound": { "description": "No such collection, or a private one of someone else (the two look alike).", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "CollectionRefused": {
+                "description": "A field or cap refuses the change: rule names it (name, description, max_collections_per_user, max_papers_per_collection).",
+                "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } }
+              },
               "Comment": { "description": "The comment after the change.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Comment" } } } },
+              "NotAModerator": { "description": "The token's account is not a curator or admin, or the account to ban ranks as high as it; the message says which.", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } },
+              "Ban": {
+                "description": "The account's ban after the change.",
+                "content": { "application/json": { "schema": {
+                  "type": "object", "required": ["user", "banned"],
+                  "properties": {
+                    "user": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" } } },
+                    "banned": { "type": "boolean" },
+                    "reason": { "type": "string", "description": "Present while banned." },
+                    "moderator": { "type": "string", "description": "Who banned the account; present while banned." },
+                    "bannedAt": { "type": "string", "format": "date-time" }
+                  }
+                } } }
+              },
               "VoteTally": {
                 "description": "The paper's upvotes after the change, and whether yours is among them.",
                 "content": { "application/json": { "schema": {
@@ -303,6 +516,47 @@ enum OpenAPIDocument {
                   "numComments": { "type": "integer", "minimum": 0, "description": "The paper's numComments: the Hub's imported count plus the visible comments here." },
                   "comments": { "type": "array", "items": { "$ref": "#/components/schemas/Comment" } }
                 }
+              },
+              "CollectionInput": {
+                "type": "object",
+                "properties": {
+                  "name": { "type": "string", "minLength": 1, "maxLength": 100, "description": "Required to create; trimmed." },
+                  "description": { "type": ["string", "null"], "maxLength": 1000, "description": "Plain text; null or empty removes it." },
+                  "public": { "type": "boolean", "default": false, "description": "Public collections have a page and an RSS feed for anyone." },
+                  "paperId": { "type": "string", "description": "Creating only: start the collection with this paper." }
+                }
+              },
+              "Collection": {
+                "type": "object", "required": ["id", "name", "public", "owner", "paperCount", "createdAt", "updatedAt", "url"],
+                "properties": {
+                  "id": { "type": "integer", "minimum": 1 },
+                  "name": { "type": "string" },
+                  "description": { "type": "string" },
+                  "public": { "type": "boolean" },
+                  "owner": { "type": "object", "required": ["name"], "properties": { "name": { "type": "string" } } },
+                  "paperCount": { "type": "integer", "minimum": 0 },
+                  "createdAt": { "type": "string", "format": "date-time" },
+                  "updatedAt": { "type": "string", "format": "date-time", "description": "The last change: name, description, visibility or papers." },
+                  "url": { "type": "string", "description": "The collection's page, relative to the site." },
+                  "feed": { "type": "string", "description": "Public collections: the RSS feed, relative to the site." }
+                }
+              },
+              "CollectionWithPapers": {
+                "allOf": [
+                  { "$ref": "#/components/schemas/Collection" },
+                  {
+                    "type": "object", "required": ["papers"],
+                    "properties": {
+                      "papers": {
+                        "type": "array",
+                        "items": {
+                          "type": "object", "required": ["addedAt", "paper"],
+                          "properties": { "addedAt": { "type": "string", "format": "date-time" }, "paper": { "$ref": "#/components/schemas/Paper" } }
+                        }
+                      }
+                    }
+                  }
+                ]
               },
               "Error": {
                 "type": "object", "required": ["error"],

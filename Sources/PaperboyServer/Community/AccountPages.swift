@@ -28,12 +28,12 @@ struct AccountPages: Sendable {
 
     func signUpForm(_ request: Request) -> BufferedResponse {
         if Viewer.current != nil { return .redirect(to: "/account") }
-        return withCSRFCookie(request) { token in signUpPage(token: token, username: "", email: "", problem: nil) }
+        return sessions.withCSRFCookie(request) { token in signUpPage(token: token, username: "", email: "", problem: nil) }
     }
 
     func signUp(_ request: Request, _ context: PaperboyRequestContext) async throws -> BufferedResponse {
         if let wait = signUpLimiter.admit(ClientAddress.of(request, context, trustForwardedFor: configuration.trustForwardedFor)) {
-            return tooManyRequests(wait, what: "sign-ups from this address")
+            return Self.tooManyRequests(wait, what: "sign-ups from this address")
         }
         let form: FormFields
         switch try await CheckedForm.read(request, limit: configuration.maxFormBytes) {
@@ -85,12 +85,12 @@ struct AccountPages: Sendable {
     func logInForm(_ request: Request) -> BufferedResponse {
         if Viewer.current != nil { return .redirect(to: "/account") }
         let next = Self.localPath(QueryString(request)["next"]) ?? "/papers"
-        return withCSRFCookie(request) { token in logInPage(token: token, login: "", next: next, problem: nil) }
+        return sessions.withCSRFCookie(request) { token in logInPage(token: token, login: "", next: next, problem: nil) }
     }
 
     func logIn(_ request: Request, _ context: PaperboyRequestContext) async throws -> BufferedResponse {
         if let wait = logInLimiter.admit(ClientAddress.of(request, context, trustForwardedFor: configuration.trustForwardedFor)) {
-            return tooManyRequests(wait, what: "log-in attempts from this address")
+            return Self.tooManyRequests(wait, what: "log-in attempts from this address")
         }
         let form: FormFields
         switch try await CheckedForm.read(request, limit: configuration.maxFormBytes) {
@@ -218,19 +218,11 @@ struct AccountPages: Sendable {
     // MARK: Helpers
 
     /// The page made with the browser's CSRF cookie token, setting the cookie if it has none.
-    private func withCSRFCookie(_ request: Request, _ make: (String) -> BufferedResponse) -> BufferedResponse {
-        if let existing = request.cookies[SessionCookies.csrfName]?.value, existing.utf8.count == 64 { return make(existing) }
-        let token = SecretToken.make()
-        var answer = make(token)
-        answer.setCookie(sessions.csrfCookie(token))
-        return answer
-    }
-
     private func hashOffTheEventLoop(_ password: String) async throws -> String {
         try await NIOThreadPool.singleton.runIfActive { [hasher] in hasher.hash(password) }
     }
 
-    private func tooManyRequests(_ wait: Duration, what: String) -> BufferedResponse {
+    static func tooManyRequests(_ wait: Duration, what: String) -> BufferedResponse {
         let seconds = RateLimiter.seconds(wait)
         var answer = HTML.page(
             title: "Too many requests",

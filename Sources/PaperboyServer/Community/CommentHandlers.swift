@@ -6,7 +6,8 @@ import NIOCore
 
 /// Comments: the forms under a paper (comment, reply, edit, delete; hide and ban for
 /// moderators), each a plain POST that comes back to the thread, and the JSON API
-/// (`GET`/`POST /api/papers/{id}/comments`, `PATCH`/`DELETE /api/comments/{id}`, Bearer token).
+/// (`GET`/`POST /api/papers/{id}/comments`, `PATCH`/`DELETE /api/comments/{id}`, Bearer token);
+/// moderation's API is `ModerationHandlers`.
 /// Every refusal says what to fix and stores nothing; the store has the last word on
 /// ownership, bans and threads.
 struct CommentHandlers: Sendable {
@@ -126,11 +127,8 @@ struct CommentHandlers: Sendable {
         var reason: String?
         switch form["ban"] {
         case "1":
-            let given = (form["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-            guard (1...CommentPages.maxBanReason).contains(given.count),
-                  !given.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            else {
-                return Self.refuse("reason: say why, in 1 to \(CommentPages.maxBanReason) characters on one line; the user is shown it.", .badRequest)
+            guard let given = ModerationHandlers.banReason(form["reason"] ?? "") else {
+                return Self.refuse(ModerationHandlers.banReasonRule, .badRequest)
             }
             reason = given
         case "0": reason = nil
@@ -286,7 +284,7 @@ struct CommentHandlers: Sendable {
         return answer
     }
 
-    private static func json(_ comment: Comment, status: HTTPResponse.Status) -> BufferedResponse {
+    static func json(_ comment: Comment, status: HTTPResponse.Status) -> BufferedResponse {
         var json = JSONWriter(capacity: 512)
         write(comment, depth: nil, to: &json)
         var answer = DailyPapersAPI.json(json.bytes, status: status)
@@ -320,7 +318,7 @@ struct CommentHandlers: Sendable {
 
     // MARK: Shared
 
-    private static func commentID(_ text: String) -> Int64? {
+    static func commentID(_ text: String) -> Int64? {
         guard let id = Int64(text), id > 0 else { return nil }
         return id
     }
@@ -332,7 +330,7 @@ struct CommentHandlers: Sendable {
         }
     }
 
-    private static func status(_ error: CommentError) -> HTTPResponse.Status {
+    static func status(_ error: CommentError) -> HTTPResponse.Status {
         switch error {
         case .paperNotFound, .commentNotFound, .userNotFound: .notFound
         case .parentNotFound, .parentDeleted: .badRequest

@@ -7,6 +7,9 @@ public struct CommunityConfiguration: Sendable {
     public var passwordCost: UInt8
     /// How long a sign-in lasts.
     public var sessionLifetime: Duration
+    /// How often the server deletes expired sessions (`SessionPurgeService`), first at start;
+    /// nil: never. Expired sessions are refused anyway; this only keeps the table small.
+    public var sessionPurgeInterval: Duration? = .seconds(3_600)
     /// Marks cookies Secure (sent over HTTPS only); nil: when the public URL is https.
     public var secureCookies: Bool?
     /// Sign-ups per client address.
@@ -30,6 +33,12 @@ public struct CommunityConfiguration: Sendable {
     /// The largest comment form or JSON body accepted (413 past it): room for the longest
     /// comment in any script, percent-encoded.
     public var maxCommentBytes: Int
+    /// How many collections an account may keep and how many papers each may hold.
+    public var collectionLimits = CollectionLimits()
+    /// New collections per user.
+    public var collectionCreateLimit = RateLimit(30, per: .seconds(3_600))
+    /// Papers added to collections per user, so nobody copies the catalog in a loop.
+    public var collectionAddLimit = RateLimit(120, per: .seconds(60))
 
     public init(
         passwordCost: UInt8 = 12, sessionLifetime: Duration = .seconds(30 * 86_400), secureCookies: Bool? = nil,

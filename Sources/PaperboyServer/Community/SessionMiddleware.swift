@@ -53,4 +53,14 @@ struct SessionCookies: Sendable {
     func csrfCookie(_ token: String) -> Cookie {
         Cookie(name: Self.csrfName, value: token, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
     }
+
+    /// A page with a form for a reader who may not be signed in: the form repeats the token of
+    /// the browser's CSRF cookie, which is set here when the browser has none yet.
+    func withCSRFCookie(_ request: Request, _ make: (String) -> BufferedResponse) -> BufferedResponse {
+        if let existing = request.cookies[Self.csrfName]?.value, existing.utf8.count == 64 { return make(existing) }
+        let token = SecretToken.make()
+        var answer = make(token)
+        answer.setCookie(csrfCookie(token))
+        return answer
+    }
 }

@@ -130,6 +130,9 @@ struct FeedPages: Sendable {
         }
         let path = "/users/\(HTML.queryValue(name))"
         var body = "<h1>Papers submitted by \(HTML.escape(name))</h1>"
+        // A link, not the list itself: this page is cached until the catalog changes, and
+        // collection edits do not change the catalog.
+        body += "<p class=\"meta\"><a href=\"\(path)/collections\">\(HTML.escape(name))'s public collections</a></p>"
         body += sortSwitch(path: path, current: options.sort)
         try await Viewer.current?.learnVotes(papers.map(\.id))
         body += cards(papers, path: path, options: options)

@@ -147,7 +147,7 @@ enum HTML {
             return "<nav class=\"account\"><a href=\"/login\">Log in</a><a href=\"/signup\">Sign up</a></nav>"
         }
         return """
-            <nav class="account"><a href="/submit">Submit a paper</a><a href="/account">\(escape(viewer.user.username))</a>\
+            <nav class="account"><a href="/submit">Submit a paper</a><a href="/collections">Collections</a><a href="/account">\(escape(viewer.user.username))</a>\
             <form method="post" action="/logout">\(CSRF.field(viewer.csrfToken))<button type="submit">Log out</button></form></nav>
             """
     }

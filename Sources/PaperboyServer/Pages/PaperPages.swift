@@ -12,6 +12,11 @@ struct PaperPages: Sendable {
     var comments: (any CommentStore)? = nil
     /// The trending list and the clock, for the line that explains a paper's trending score.
     var listing: FeedListing? = nil
+    /// The signed-in reader's collections, for the "Save to a collection" section; nil on a
+    /// site without accounts.
+    var collections: (any CollectionStore)? = nil
+    /// The caps the section's "new collection" form respects.
+    var collectionLimits = CollectionLimits()
 
     /// Similar papers listed under each paper.
     static let similarCount = 5
@@ -48,6 +53,7 @@ struct PaperPages: Sendable {
         fact("DOI", p.doi.map { "<a href=\"https://doi.org/\(HTML.escape($0))\">\(HTML.escape($0))</a>" })
         fact("License", p.license.map { $0.hasPrefix("http") ? "<a href=\"\(HTML.escape($0))\">\(HTML.escape($0))</a>" : HTML.escape($0) })
         body += "</dl></article>"
+        if let collections { body += try await CollectionPages.saveControl(store: collections, paper: id, limits: collectionLimits) }
         if let comments { body += try await CommentPages.section(store: comments, paper: id) }
         if !similar.isEmpty {
             body += "<section class=\"similar\"><h2>Similar papers</h2>"
