@@ -464,6 +464,26 @@ import FoundationXML
 
     // MARK: Rate limits
 
+    @Test func aBannedUserCannotNameOrDescribeCollections() async throws {
+        try await site { client, store in
+            let eve = try await CommunitySite.signUp(client, "eve")
+            let kept = try await create(client, eve, "Before the ban", visibility: "public")
+            let eveID = try await userID(store, "eve")
+            let curator = try await store.createUser(
+                NewUser(username: "mod", email: "mod@example.org", passwordHash: "x", role: .curator), at: Date())
+            try await store.setBan(userID: eveID, moderatorID: curator.id, reason: "spam", at: Date())
+            let refused = try await postCreate(client, eve, "Buy cheap pills", visibility: "public")
+            #expect(refused.status == .forbidden)
+            #expect(String(buffer: refused.body).contains("spam"))
+            let token = try #require(CommunitySite.csrfToken(in: String(buffer: try await CommunitySite.get(client, "/collections", jar: eve).body)))
+            let renamed = try await CommunitySite.post(
+                client, "/collections/\(kept)/edit", [("csrf_token", token), ("name", "Buy cheap pills")], jar: eve)
+            #expect(renamed.status == .forbidden)
+            #expect(try await store.collection(id: kept)?.name == "Before the ban")
+            #expect(try await store.collections(ownerID: eveID, marking: nil).count == 1)
+        }
+    }
+
     @Test func creatingAndSavingAreRateLimitedWithRetryAfter() async throws {
         try await site({ community in
             community.collectionCreateLimit = RateLimit(2, per: .seconds(3_600))

@@ -79,6 +79,15 @@ def browsers():
     pool.quit()
 
 
+@pytest.fixture
+def new_visitor(browsers):
+    """The shared desktop browser with its cookies cleared: each flow test starts signed out."""
+    from page_actions import DESKTOP
+    driver = browsers.get("desktop", DESKTOP)
+    driver.delete_all_cookies()
+    return driver
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir():
     """test-artifacts/screenshots, emptied of the last run's PNGs so none is stale."""

@@ -8,7 +8,7 @@ import urllib.error, urllib.request
 import feedparser
 import pytest
 
-from page_actions import wait_for, severe_console_messages, fill_and_send, DESKTOP
+from page_actions import wait_for, severe_console_messages, fill_and_send
 from paperboy_process import HF_SAMPLE, RunningPaperboy
 
 PAPER = "2608.19880"
@@ -26,10 +26,9 @@ def site():
 
 
 @pytest.fixture
-def browser(browsers, site):
-    driver = browsers.get("desktop", DESKTOP)
-    driver.delete_all_cookies()
-    return driver
+def browser(new_visitor, site):
+    """A signed-out browser, once this module's server is up."""
+    return new_visitor
 
 
 def test_save_a_paper_into_a_new_public_collection_and_follow_its_feed(browser, site, screenshot_dir):

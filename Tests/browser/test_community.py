@@ -4,7 +4,7 @@ and reply, log out and back in. The Swift suites cover the same routes request b
 cookies and the page script work together in a real browser."""
 import pytest
 
-from page_actions import wait_for, severe_console_messages, fill_and_send, DESKTOP
+from page_actions import wait_for, severe_console_messages, fill_and_send
 from paperboy_process import HF_SAMPLE, RunningPaperboy
 
 PAPER = "2608.19880"
@@ -21,10 +21,9 @@ def site():
 
 
 @pytest.fixture
-def browser(browsers, site):
-    driver = browsers.get("desktop", DESKTOP)
-    driver.delete_all_cookies()
-    return driver
+def browser(new_visitor, site):
+    """A signed-out browser, once this module's server is up."""
+    return new_visitor
 
 
 def test_sign_up_vote_in_place_log_out_and_in(browser, site, screenshot_dir):

@@ -11,7 +11,7 @@ import http.server, threading, urllib.error, urllib.request
 
 import pytest
 
-from page_actions import wait_for, DESKTOP
+from page_actions import wait_for
 from paperboy_process import HF_SAMPLE, SHARED, RunningPaperboy, free_port
 
 PASSWORD = "plum orbit cactus lantern"
@@ -78,10 +78,9 @@ def site(arxiv):
 
 
 @pytest.fixture
-def browser(browsers, site):
-    driver = browsers.get("desktop", DESKTOP)
-    driver.delete_all_cookies()
-    return driver
+def browser(new_visitor, site):
+    """A signed-out browser, once this module's server is up."""
+    return new_visitor
 
 
 def sign_up(driver, site, username):

@@ -92,6 +92,25 @@ def subscribe(env, addresses, *options):
     paperboy(env, "digest", "subscribe", "--file", f.name, "--confirmed", *options)
 
 
+def start_site(env, *args):
+    """`paperboy serve` over the test's catalog on a free port; answers the process and its URL
+    once it answers /healthz."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    site = subprocess.Popen([binary(), "serve", "--port", str(port), "--no-semantic", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return site, base
+        except OSError:
+            if site.poll() is not None:
+                break
+            time.sleep(0.1)
+    site.kill()
+    raise RuntimeError("paperboy serve did not start")
+
+
 def send_args(port, *extra):
     return ["digest", "send", "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--smtp-tls", "never",
             "--mail-from", FROM, *extra]
@@ -141,17 +160,8 @@ def test_one_click_unsubscribe_through_a_running_site(smtp, catalog):
     inbox, port = smtp()
     subscribe(catalog, ["leaver@example.org", "stayer@example.org"])
     # The site needs no mail relay to honour the links of the emails.
-    site_port = free_port()
-    site = subprocess.Popen([binary(), "serve", "--port", str(site_port), "--no-semantic"], env=catalog,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    site, base = start_site(catalog)
     try:
-        base = f"http://127.0.0.1:{site_port}"
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         paperboy(catalog, *send_args(port, "--period", DAY, "--public-url", base))
         target = inbox.to("leaver@example.org")[0]["List-Unsubscribe"].strip("<>")
         # What a mail program does for RFC 8058: POST the fixed body, no cookies.
@@ -225,18 +235,8 @@ def test_refusals_are_recorded_and_an_address_that_keeps_bouncing_is_suspended(s
 
 def test_subscribing_on_the_site_sends_a_confirmation_through_smtp(smtp, catalog):
     inbox, port = smtp()
-    site_port = free_port()
-    base = f"http://127.0.0.1:{site_port}"
-    site = subprocess.Popen(
-        [binary(), "serve", "--port", str(site_port), "--no-semantic", "--smtp-host", "127.0.0.1", "--smtp-port", str(port),
-         "--smtp-tls", "never", "--mail-from", FROM], env=catalog, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    site, base = start_site(catalog, "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--smtp-tls", "never", "--mail-from", FROM)
     try:
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
         jar = http.cookiejar.CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         page = opener.open(base + "/subscribe?email=new%40example.org", timeout=10).read().decode()

@@ -82,8 +82,16 @@ struct CollectionHandlers: Sendable {
         do { return .success(try await change()) } catch let error as CollectionError { return .failure(refusal(error)) }
     }
 
+    /// A banned user may keep and read their collections but not write the names and
+    /// descriptions others read, as they may not comment.
+    private func banRefusal(_ user: User) async throws -> Refusal? {
+        guard let ban = try await (community as? any CommentStore)?.ban(userID: user.id) else { return nil }
+        return Refusal(status: .forbidden, message: CommentError.banned(ban).description)
+    }
+
     /// A new collection for `user`, holding `paper` when one is given.
     func create(user: User, name: String?, description: String?, isPublic: Bool, paper: String?) async throws -> Result<PaperCollection, Refusal> {
+        if let refusal = try await banRefusal(user) { return .failure(refusal) }
         var first: ArxivID?
         if let paper {
             switch Self.parsePaper(paper) {
@@ -100,6 +108,7 @@ struct CollectionHandlers: Sendable {
 
     /// Sets the fields given (`description` `.some(nil)` removes it).
     func update(user: User, id text: String, name: String?, description: String??, isPublic: Bool?) async throws -> Result<PaperCollection, Refusal> {
+        if let refusal = try await banRefusal(user) { return .failure(refusal) }
         let id: Int64
         switch Self.parseID(text) { case .success(let parsed): id = parsed; case .failure(let refusal): return .failure(refusal) }
         let update: CollectionUpdate
