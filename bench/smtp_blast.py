@@ -16,7 +16,8 @@ def message(size):
     m["Subject"] = "Trending papers: benchmark"
     line = "A line of a digest about a paper, its authors and its abstract, long enough.\n"
     m.set_content(line * max(1, size // len(line)))
-    return m.as_bytes()
+    # SMTP lines end in CRLF; smtplib sends bytes as they are.
+    return m.as_bytes(policy=m.policy.clone(linesep="\r\n"))
 
 
 def worker(port, count, size):

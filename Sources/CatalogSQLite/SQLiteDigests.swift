@@ -177,26 +177,40 @@ extension SQLiteCatalog: SubscriptionStore {
         }
     }
 
-    public func claimDigest(of period: DigestPeriod, worker: String, leaseUntil: Date, now: Date) async throws -> DigestJob? {
+    public func claimDigests(of period: DigestPeriod, worker: String, limit: Int, leaseUntil: Date, now: Date) async throws -> [DigestJob] {
         let current = Self.seconds(now)
         return try await pool.write { db in
-            // One statement: the row is chosen and taken in the same step. A 'sending' row whose
+            // One statement: the rows are chosen and taken in the same step. A 'sending' row whose
             // lease ran out belongs to a sender that died before its commit point, so the server
             // never got its message and it is safe to send again.
-            guard let claimed = try Row.fetchOne(
+            let claimed = try Row.fetchAll(
                 db,
                 sql: """
                     UPDATE digest_deliveries SET state = 'sending', worker = ?, lease_until = ?, updated_at = ?
-                    WHERE id = (
+                    WHERE id IN (
                         SELECT id FROM digest_deliveries
                         WHERE period = ? AND ((state = 'queued' AND not_before <= ?) OR (state = 'sending' AND lease_until < ?))
-                        ORDER BY id LIMIT 1)
+                        ORDER BY id LIMIT ?)
                     RETURNING id, subscription_id, attempts
                     """,
-                arguments: [worker, Self.seconds(leaseUntil), current, period.key, current, current])
-            else { return nil }
-            let subscription = try Self.fetch(db, id: claimed["subscription_id"])!
-            return DigestJob(id: claimed["id"], subscription: subscription, periodKey: period.key, attempts: claimed["attempts"])
+                arguments: [worker, Self.seconds(leaseUntil), current, period.key, current, current, max(1, limit)])
+            return try claimed.sorted { ($0["id"] as Int64) < ($1["id"] as Int64) }.map { row in
+                DigestJob(id: row["id"], subscription: try Self.fetch(db, id: row["subscription_id"])!, periodKey: period.key, attempts: row["attempts"])
+            }
+        }
+    }
+
+    public func releaseDigests(_ jobs: [DigestJob], worker: String, at time: Date) async throws {
+        guard !jobs.isEmpty else { return }
+        try await pool.write { db in
+            for job in jobs {
+                try db.execute(
+                    sql: """
+                        UPDATE digest_deliveries SET state = 'queued', worker = NULL, lease_until = NULL, updated_at = ?
+                        WHERE id = ? AND worker = ? AND state = 'sending'
+                        """,
+                    arguments: [Self.seconds(time), job.id, worker])
+            }
         }
     }
 

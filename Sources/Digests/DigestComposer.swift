@@ -3,7 +3,7 @@ import Foundation
 import Mail
 
 /// One paper as a digest shows it.
-public struct DigestPaper: Sendable, Equatable {
+public struct DigestPaper: Sendable, Hashable {
     /// The arXiv id, versionless (`2611.01234`, `hep-th/9901001`).
     public var id: String
     public var title: String
@@ -93,6 +93,9 @@ public struct DigestComposer: Sendable {
     /// The site's address without a trailing slash, e.g. `https://papers.example.org`.
     public let baseURL: String
     public let from: EmailAddress
+    /// The per-paper part of the content (tidied title, shortened abstract, links), made once
+    /// per paper: a run composes thousands of digests from a few dozen papers.
+    let entries = DigestEntryCache()
 
     public init(siteName: String = "Paperboy", baseURL: String, from: EmailAddress) {
         self.siteName = siteName
@@ -174,5 +177,44 @@ public struct DigestComposer: Sendable {
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return false }
         guard url.count > (lower.hasPrefix("https://") ? 8 : 7) else { return false }
         return url.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"<>\"'`\\{}|^".unicodeScalars.contains($0) }
+    }
+}
+
+/// Entries of `DigestContent` by paper, shared by every digest a composer makes. Bounded: a
+/// composer that lives for months in `serve` starts afresh past `capacity` papers.
+final class DigestEntryCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var entries: [DigestPaper: DigestContent.Entry] = [:]
+    private let capacity = 5_000
+
+    func entry(for paper: DigestPaper, make: () -> DigestContent.Entry) -> DigestContent.Entry {
+        if let known = lock.withLock({ entries[paper] }) { return known }
+        let made = make()
+        lock.withLock {
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
+            entries[paper] = made
+        }
+        return made
+    }
+
+    enum Part: Hashable { case text, html }
+
+    private struct FragmentKey: Hashable {
+        let paper: DigestPaper
+        let rank: Int
+        let part: Part
+    }
+
+    private var fragments: [FragmentKey: String] = [:]
+
+    func fragment(_ paper: DigestPaper, rank: Int, _ part: Part, make: () -> String) -> String {
+        let key = FragmentKey(paper: paper, rank: rank, part: part)
+        if let known = lock.withLock({ fragments[key] }) { return known }
+        let made = make()
+        lock.withLock {
+            if fragments.count >= capacity { fragments.removeAll(keepingCapacity: true) }
+            fragments[key] = made
+        }
+        return made
     }
 }

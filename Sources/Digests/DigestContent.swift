@@ -26,6 +26,10 @@ struct DigestContent {
     var periodURL: String
     var periodLinkText: String
     var entries: [Entry]
+    /// The papers behind `entries`, in the same order: the keys of the composer's cache.
+    var papers: [DigestPaper]
+    /// Where rendered papers are kept between digests (the composer's).
+    let cache: DigestEntryCache
     /// A line mail programs show beside the subject in the inbox.
     var preview: String
     /// Why the reader gets this email, one sentence.
@@ -54,25 +58,12 @@ struct DigestContent {
             periodURL = "\(base)/papers/week/\(period.label)"
             periodLinkText = "See the whole week on \(composer.siteName)"
         }
+        self.papers = papers
+        cache = composer.entries
         entries = papers.enumerated().map { index, paper in
-            let id = Self.pathSafe(paper.id)
-            var paperLinks: [(label: String, url: String)] = [
-                ("arXiv", "https://arxiv.org/abs/\(id)"),
-                ("PDF", "https://arxiv.org/pdf/\(id)"),
-            ]
-            // Catalog links come from paper text and outside feeds: only plain web links are shown.
-            if let github = paper.githubURL, DigestComposer.isWebLink(github) { paperLinks.append(("Code", github)) }
-            if let project = paper.projectURL, DigestComposer.isWebLink(project) { paperLinks.append(("Project page", project)) }
-            return Entry(
-                rank: index + 1,
-                title: Self.oneLine(paper.title),
-                pageURL: "\(base)/papers/\(id)",
-                authors: Self.authorList(paper.authors),
-                abstract: Self.shorten(paper.abstract, to: Self.abstractLength),
-                upvotes: paper.upvotes,
-                comments: paper.comments,
-                links: paperLinks
-            )
+            var entry = composer.entries.entry(for: paper) { Self.entry(for: paper, base: base) }
+            entry.rank = index + 1
+            return entry
         }
         let count = papers.count == 1 ? "1 paper" : "\(papers.count) papers"
         preview = Self.shorten("\(count) for \(title): " + entries.prefix(3).map(\.title).joined(separator: " · "), to: 140)
@@ -88,6 +79,34 @@ struct DigestContent {
         unsubscribeURL = links.unsubscribeURL
     }
 
+    /// A paper's entry, without its rank: the same in every digest that shows the paper.
+    static func entry(for paper: DigestPaper, base: String) -> Entry {
+        let id = pathSafe(paper.id)
+        var paperLinks: [(label: String, url: String)] = [
+            ("arXiv", "https://arxiv.org/abs/\(id)"),
+            ("PDF", "https://arxiv.org/pdf/\(id)"),
+        ]
+        // Catalog links come from paper text and outside feeds: only plain web links are shown.
+        if let github = paper.githubURL, DigestComposer.isWebLink(github) { paperLinks.append(("Code", github)) }
+        if let project = paper.projectURL, DigestComposer.isWebLink(project) { paperLinks.append(("Project page", project)) }
+        return Entry(
+            rank: 0,
+            title: Self.oneLine(paper.title),
+            pageURL: "\(base)/papers/\(id)",
+            authors: Self.authorList(paper.authors),
+            abstract: Self.shorten(paper.abstract, to: Self.abstractLength),
+            upvotes: paper.upvotes,
+            comments: paper.comments,
+            links: paperLinks
+        )
+    }
+
+    /// Entry `index` rendered by `render`, made once per paper, rank and part: the same paper
+    /// at the same place reads the same in every digest.
+    func fragment(_ index: Int, _ part: DigestEntryCache.Part, render: (Entry) -> String) -> String {
+        cache.fragment(papers[index], rank: entries[index].rank, part) { render(entries[index]) }
+    }
+
     var countText: String { entries.count == 1 ? "1 paper" : "\(entries.count) papers" }
 
     static func count(_ n: Int, _ singular: String, _ plural: String) -> String {
@@ -97,7 +116,24 @@ struct DigestContent {
     /// Runs of whitespace (arXiv titles and abstracts keep the line breaks of their source)
     /// become single spaces; ends trimmed.
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        // By scalar: splitting by Character finds grapheme boundaries first, which made this
+        // the costliest step of a digest run (every abstract, for every subscriber).
+        var out = String.UnicodeScalarView()
+        var spaceDue = false
+        for scalar in text.unicodeScalars {
+            // ASCII answered directly: Unicode's property lookup costs more than the rest.
+            let isSpace = scalar.value < 0x80 ? (scalar == " " || (0x09...0x0D).contains(scalar.value)) : scalar.properties.isWhitespace
+            if isSpace {
+                spaceDue = !out.isEmpty
+                continue
+            }
+            if spaceDue {
+                out.append(" ")
+                spaceDue = false
+            }
+            out.append(scalar)
+        }
+        return String(out)
     }
 
     /// The first `authorsShown` names and "et al." when there are more, so a 40-author paper
@@ -113,7 +149,11 @@ struct DigestContent {
     /// in "…". A cut never splits a word unless a single word is longer than the limit; trailing
     /// punctuation that would sit oddly before the ellipsis (",", ";", ":") is dropped.
     static func shorten(_ text: String, to limit: Int) -> String {
-        let line = oneLine(text)
+        // Only the start is shown: a long abstract is tidied up to a few times the limit (the
+        // rest cannot change the cut), unless collapsing its spaces left too little of it.
+        let head = text.unicodeScalars.count > limit * 4 ? String(text.unicodeScalars.prefix(limit * 4)) : text
+        var line = oneLine(head)
+        if head.unicodeScalars.count < text.unicodeScalars.count && line.count <= limit { line = oneLine(text) }
         guard line.count > limit else { return line }
         let room = line.prefix(limit - 1)  // one character is kept for the ellipsis
         var cut = room

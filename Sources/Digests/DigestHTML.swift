@@ -55,8 +55,8 @@ enum DigestHTML {
             </td></tr>
 
             """
-        for entry in content.entries {
-            html += paper(entry, siteName: content.siteName)
+        for index in content.entries.indices {
+            html += content.fragment(index, .html) { paper($0, siteName: content.siteName) }
         }
         // Footer: why this came, and the two ways out of it.
         html += """

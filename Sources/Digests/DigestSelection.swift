@@ -13,9 +13,13 @@ public struct DigestSelection: Sendable {
     /// Most papers a period contributes; the Daily Papers feed has 10–50 a day.
     static let candidateLimit = 2_000
 
+    /// Each candidate's title and abstract folded for keyword matching, made once per run.
+    private let foldedTexts: [String]
+
     public init(candidates: [Paper], perDigest: Int) {
         self.candidates = candidates
         self.perDigest = perDigest
+        foldedTexts = candidates.map(DigestTopics.searchableText)
     }
 
     /// Loads and ranks the papers featured in `period`.
@@ -42,7 +46,9 @@ public struct DigestSelection: Sendable {
     /// The papers for one subscription: topic-filtered trending, or ranked by `taste` when the
     /// subscriber chose "for me" and has liked something.
     public func papers(for subscription: Subscription, taste: TasteProfile? = nil) -> [Paper] {
-        let admitted = candidates.filter { subscription.topics.admits($0) }
+        let admitted = candidates.indices
+            .filter { subscription.topics.admits(candidates[$0], foldedText: foldedTexts[$0]) }
+            .map { candidates[$0] }
         guard subscription.forMe, let taste, !taste.isEmpty else { return Array(admitted.prefix(perDigest)) }
         // The trending rank stays as a gentle tie-breaker: among equally close papers, the
         // community's favourite comes first.

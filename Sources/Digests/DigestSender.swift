@@ -7,11 +7,16 @@ import Mail
 public struct DigestSenderConfiguration: Sendable {
     /// Papers in one digest.
     public var papersPerDigest = 10
-    /// SMTP connections used side by side, each sending one message after another.
-    public var connections = 2
+    /// SMTP connections used side by side, each sending one message after another. Each
+    /// message waits on a few round trips to the relay and on the ledger; more connections
+    /// overlap those waits (relays commonly allow ten or so from one client).
+    public var connections = 4
     /// How long a claim is held before another sender may take the digest over. Far longer
     /// than sending one message takes; it only matters when a sender dies mid-message.
     public var lease: TimeInterval = 300
+    /// Digests a connection claims in one write. Few enough that a sender that dies leaves
+    /// little waiting for its lease to run out.
+    public var claimBatch = 8
     /// Tries before a digest that keeps meeting temporary failures (4xx) is given up.
     public var maximumAttempts = 4
     /// The wait before the first retry; it doubles with each further try.
@@ -113,17 +118,22 @@ public struct DigestSender: Sendable {
     /// of the period is left to claim.
     private func work(as worker: String, period: DigestPeriod, selection: DigestSelection, tastes: TasteCache, tally: RunTally) async {
         var client: SMTPClient?
+        // Claimed a few at a time: one write claims what the connection sends next.
+        var claimed: [DigestJob] = []
         defer { if let client { Task { await client.quit() } } }
         while !Task.isCancelled {
-            let job: DigestJob
-            do {
-                guard let claimed = try await store.claimDigest(
-                    of: period, worker: worker, leaseUntil: now().addingTimeInterval(configuration.lease), now: now()) else { break }
-                job = claimed
-            } catch {
-                await tally.stop("the ledger could not be read: \(error)")
-                break
+            if claimed.isEmpty {
+                do {
+                    claimed = try await store.claimDigests(
+                        of: period, worker: worker, limit: configuration.claimBatch,
+                        leaseUntil: now().addingTimeInterval(configuration.lease), now: now())
+                } catch {
+                    await tally.stop("the ledger could not be read: \(error)")
+                    break
+                }
+                if claimed.isEmpty { break }
             }
+            let job = claimed.removeFirst()
             let outcome: DigestOutcome?
             do {
                 guard let message = try await message(
@@ -162,6 +172,8 @@ public struct DigestSender: Sendable {
                 await tally.count(\.inDoubt)
             }
         }
+        // A worker that stopped early hands back what it claimed and did not try.
+        if !claimed.isEmpty { try? await store.releaseDigests(claimed, worker: worker, at: now()) }
     }
 
     /// Sends one claimed digest with the ledger's commit as the last step before the final

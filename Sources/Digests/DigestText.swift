@@ -15,18 +15,9 @@ enum DigestText {
         lines.append(content.periodURL)
         lines.append("")
         lines.append(rule)
-        for entry in content.entries {
+        for index in content.entries.indices {
             lines.append("")
-            let number = "\(entry.rank). "
-            lines += wrap(entry.title, firstPrefix: number, prefix: String(repeating: " ", count: number.count))
-            if let authors = entry.authors { lines += wrap(authors, firstPrefix: indent, prefix: indent) }
-            lines.append(indent + "▲ " + DigestContent.count(entry.upvotes, "upvote", "upvotes")
-                + " · " + DigestContent.count(entry.comments, "comment", "comments"))
-            lines.append("")
-            lines += wrap(entry.abstract, firstPrefix: indent, prefix: indent)
-            lines.append("")
-            lines.append(indent + "Read on \(content.siteName): \(entry.pageURL)")
-            for link in entry.links { lines.append(indent + "\(link.label): \(link.url)") }
+            lines.append(content.fragment(index, .text) { paper($0, siteName: content.siteName) })
         }
         lines.append("")
         lines.append(rule)
@@ -38,6 +29,22 @@ enum DigestText {
         lines += wrap("Sent to \(content.recipientAddress) by \(content.siteName):", firstPrefix: "", prefix: "")
         lines.append(content.siteURL)
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One paper: number, title, authors, counts, abstract and links, as lines joined.
+    static func paper(_ entry: DigestContent.Entry, siteName: String) -> String {
+        var lines: [String] = []
+        let number = "\(entry.rank). "
+        lines += wrap(entry.title, firstPrefix: number, prefix: String(repeating: " ", count: number.count))
+        if let authors = entry.authors { lines += wrap(authors, firstPrefix: indent, prefix: indent) }
+        lines.append(indent + "▲ " + DigestContent.count(entry.upvotes, "upvote", "upvotes")
+            + " · " + DigestContent.count(entry.comments, "comment", "comments"))
+        lines.append("")
+        lines += wrap(entry.abstract, firstPrefix: indent, prefix: indent)
+        lines.append("")
+        lines.append(indent + "Read on \(siteName): \(entry.pageURL)")
+        for link in entry.links { lines.append(indent + "\(link.label): \(link.url)") }
+        return lines.joined(separator: "\n")
     }
 
     /// Greedy word wrap: as many words as fit in `width` characters per line, the first line

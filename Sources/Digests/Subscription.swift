@@ -143,30 +143,67 @@ public struct DigestTopics: Sendable, Equatable {
     /// The filter as it is stored and shown in forms: `cs.CL, diffusion`.
     public var text: String { (categories + keywords).joined(separator: ", ") }
 
-    /// Whether a paper belongs in a digest with this filter.
-    public func admits(_ paper: Paper) -> Bool {
+    /// Whether a paper belongs in a digest with this filter. `foldedText` is the paper's
+    /// `searchableText`, when the caller has it already (a digest run folds each paper once,
+    /// not once per subscriber).
+    public func admits(_ paper: Paper, foldedText: String? = nil) -> Bool {
         if isEmpty { return true }
         if !categories.isEmpty, paper.categories.contains(where: { category in
             categories.contains { $0.caseInsensitiveCompare(category) == .orderedSame || category.lowercased().hasPrefix($0.lowercased() + ".") }
         }) { return true }
         guard !keywords.isEmpty else { return false }
-        let haystack = (paper.title + " " + paper.abstract).folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-        return keywords.contains { keyword in
-            Self.containsWord(haystack, keyword.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil))
-        }
+        let haystack = foldedText ?? Self.searchableText(of: paper)
+        return keywords.contains { keyword in Self.containsWord(haystack, Self.fold(keyword)) }
     }
 
+    /// The title and abstract as keywords are matched against: case and accents folded.
+    public static func searchableText(of paper: Paper) -> String { fold(paper.title + " " + paper.abstract) }
+
+    static func fold(_ text: String) -> String { text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil) }
+
     /// `needle` in `haystack` starting at a word boundary, so "GAN" finds "GANs" but not "organ".
+    /// Compares UTF-8 bytes: a run matches every keyword of thousands of subscribers against
+    /// every paper, and Foundation's search cost more than composing the emails.
     static func containsWord(_ haystack: String, _ needle: String) -> Bool {
-        var searchRange = haystack.startIndex..<haystack.endIndex
-        while let found = haystack.range(of: needle, range: searchRange) {
-            if found.lowerBound == haystack.startIndex || !haystack[haystack.index(before: found.lowerBound)].isLetter
-                && !haystack[haystack.index(before: found.lowerBound)].isNumber {
-                return true
+        var haystack = haystack, needle = needle
+        haystack.makeContiguousUTF8()
+        needle.makeContiguousUTF8()
+        let found = haystack.utf8.withContiguousStorageIfAvailable { h in
+            needle.utf8.withContiguousStorageIfAvailable { n in containsWord(h, n) }
+        }
+        return (found ?? nil) ?? false
+    }
+
+    private static func containsWord(_ h: UnsafeBufferPointer<UInt8>, _ n: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let first = n.first, n.count <= h.count else { return false }
+        var i = 0
+        while i <= h.count - n.count {
+            if h[i] == first, startsWord(h, at: i) {
+                var j = 1
+                while j < n.count && h[i + j] == n[j] { j += 1 }
+                if j == n.count { return true }
             }
-            searchRange = haystack.index(after: found.lowerBound)..<haystack.endIndex
+            i += 1
         }
         return false
+    }
+
+    /// Whether the character before byte `i` is neither a letter nor a digit.
+    private static func startsWord(_ h: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        guard i > 0 else { return true }
+        let before = h[i - 1]
+        if before < 0x80 {
+            let scalar = Unicode.Scalar(before)
+            return !(("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar))
+        }
+        // A multi-byte character: back to its first byte, decoded (curly quotes and dashes are
+        // boundaries, accented letters are not).
+        var start = i - 1
+        while start > 0 && h[start] & 0xC0 == 0x80 { start -= 1 }
+        var decoder = UTF8()
+        var iterator = h[start..<i].makeIterator()
+        guard case .scalarValue(let scalar) = decoder.decode(&iterator) else { return true }
+        return !(scalar.properties.isAlphabetic || scalar.properties.numericType != nil)
     }
 
     /// An arXiv archive or category name: `cs`, `cs.CL`, `hep-th`, `math.AG`, `q-bio.NC`.

@@ -43,9 +43,12 @@ public protocol SubscriptionStore: Sendable {
     /// Queues the digest of `period` for every active subscription of its frequency that has
     /// no row for it yet; answers how many rows it added (0 when run again).
     func planDigests(for period: DigestPeriod, at time: Date) async throws -> Int
-    /// Takes the next queued digest of `period` that is due (or one whose sender's lease ran
-    /// out before it committed) for `worker`, until `leaseUntil`. Nil when none is left.
-    func claimDigest(of period: DigestPeriod, worker: String, leaseUntil: Date, now: Date) async throws -> DigestJob?
+    /// Takes up to `limit` queued digests of `period` that are due (or whose sender's lease ran
+    /// out before they committed) for `worker`, until `leaseUntil`, in one write. Empty when
+    /// none is left.
+    func claimDigests(of period: DigestPeriod, worker: String, limit: Int, leaseUntil: Date, now: Date) async throws -> [DigestJob]
+    /// Gives claimed digests that were not tried back to the queue, as they were.
+    func releaseDigests(_ jobs: [DigestJob], worker: String, at time: Date) async throws
     /// The commit point: the claimed row becomes `committed`, durably, before the message is
     /// let go. False when `worker` no longer holds the claim (its lease ran out and another
     /// sender took the row): the caller must then abandon the message.
@@ -62,6 +65,13 @@ public protocol SubscriptionStore: Sendable {
     /// The installation's secret for signing links, made on first use and shared by every
     /// process on this store.
     func linkSigningSecret() async throws -> [UInt8]
+}
+
+extension SubscriptionStore {
+    /// Takes the next due digest of `period` for `worker`; nil when none is left.
+    public func claimDigest(of period: DigestPeriod, worker: String, leaseUntil: Date, now: Date) async throws -> DigestJob? {
+        try await claimDigests(of: period, worker: worker, limit: 1, leaseUntil: leaseUntil, now: now).first
+    }
 }
 
 public enum SubscribeOutcome: Sendable, Equatable {

@@ -20,11 +20,11 @@ public enum MIMEWriter {
                 append("Content-Type: \(contentType); charset=utf-8", to: &out)
                 append("Content-Transfer-Encoding: \(transferEncodingName(message.bodyEncoding))", to: &out)
                 append("", to: &out)
-                for line in encodeBody(text, message.bodyEncoding) { append(line, to: &out) }
+                encodeBody(text, message.bodyEncoding, into: &out)
             }
             append("--\(boundary)--", to: &out)
         } else {
-            for line in encodeBody(message.textBody, message.bodyEncoding) { append(line, to: &out) }
+            encodeBody(message.textBody, message.bodyEncoding, into: &out)
         }
         return out
     }
@@ -205,6 +205,14 @@ public enum MIMEWriter {
 
     /// The body's lines, encoded. Text is first put in canonical form (RFC 2045 section 6.7:
     /// every line break CRLF) so LF-only input and CRLF input give the same message.
+    /// A body, encoded, each line followed by CRLF, appended to `out`.
+    static func encodeBody(_ text: String, _ encoding: MailMessage.BodyEncoding, into out: inout [UInt8]) {
+        switch encoding {
+        case .quotedPrintable: QuotedPrintable.encode(text, into: &out)
+        case .base64: for line in encodeBody(text, .base64) { append(line, to: &out) }
+        }
+    }
+
     static func encodeBody(_ text: String, _ encoding: MailMessage.BodyEncoding) -> [String] {
         let lines = splitLines(Array(text.utf8))
         switch encoding {
@@ -257,30 +265,70 @@ enum QuotedPrintable {
     /// ("=" at the end) keep each within 76 characters, an escape is never split, and whitespace
     /// at the end of the line is escaped because transports may strip it.
     static func encodeLine(_ line: [UInt8]) -> [String] {
-        var out: [String] = []
-        var current: [UInt8] = []
+        var out: [UInt8] = []
+        line.withUnsafeBufferPointer { encodeLine($0[...], into: &out) }
+        // Lines as encodeLine writes them: each ends in CRLF.
+        return out.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast().map {
+            String(decoding: $0.dropLast(), as: UTF8.self)
+        }
+    }
+
+    /// Every line of `text` (CRLF, LF or a lone CR ends one), encoded, each encoded line
+    /// followed by CRLF, appended to `out`. Writes straight into the message's bytes: a digest
+    /// run encodes megabytes, and a string per line cost more than the encoding itself.
+    static func encode(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        // Room for the common case (mostly literal bytes, a soft break every 75) up front, so
+        // the appends below do not grow the array again and again.
+        out.reserveCapacity(out.count + text.utf8.count + text.utf8.count / 8 + 64)
+        text.withUTF8 { bytes in
+            var start = 0, index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == 0x0D || byte == 0x0A {
+                    encodeLine(bytes[start..<index], into: &out)
+                    if byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A { index += 1 }
+                    start = index + 1
+                }
+                index += 1
+            }
+            encodeLine(bytes[start..<bytes.count], into: &out)
+        }
+    }
+
+    /// One line (no line break in it) as one or more encoded lines, each followed by CRLF.
+    static func encodeLine(_ line: Slice<UnsafeBufferPointer<UInt8>>, into out: inout [UInt8]) {
         // "From " at the start of a line is turned into ">From " by mbox-style transports; an
         // escaped F keeps the text intact.
-        let startsWithFrom = line.starts(with: Array("From ".utf8))
-        for (index, byte) in line.enumerated() {
-            let isLast = index == line.count - 1
-            let piece: [UInt8]
-            if (index == 0 && startsWithFrom) || !isLiteral(byte) || (isLast && (byte == 0x20 || byte == 0x09)) {
-                piece = escape(byte)
-            } else {
-                piece = [byte]
-            }
+        let startsWithFrom = line.starts(with: fromPrefix)
+        var width = 0  // of the encoded line being written
+        for index in line.indices {
+            let byte = line[index]
+            let isLast = index == line.endIndex - 1
+            let escaped = (index == line.startIndex && startsWithFrom) || !isLiteral(byte) || (isLast && (byte == 0x20 || byte == 0x09))
+            let pieceWidth = escaped ? 3 : 1
             // Room is kept for the "=" of a soft break unless this is the line's last piece.
             let limit = isLast ? maximumLineLength : maximumLineLength - 1
-            if current.count + piece.count > limit {
-                out.append(String(decoding: current + [UInt8(ascii: "=")], as: UTF8.self))
-                current = []
+            if width + pieceWidth > limit {
+                out.append(UInt8(ascii: "="))
+                out.append(0x0D)
+                out.append(0x0A)
+                width = 0
             }
-            current += piece
+            if escaped {
+                out.append(UInt8(ascii: "="))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 0x0F)])
+            } else {
+                out.append(byte)
+            }
+            width += pieceWidth
         }
-        out.append(String(decoding: current, as: UTF8.self))
-        return out
+        out.append(0x0D)
+        out.append(0x0A)
     }
+
+    private static let fromPrefix = Array("From ".utf8)
 
     private static func isLiteral(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
@@ -288,7 +336,4 @@ enum QuotedPrintable {
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
-    private static func escape(_ byte: UInt8) -> [UInt8] {
-        [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
-    }
 }

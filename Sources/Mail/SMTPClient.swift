@@ -30,6 +30,8 @@ public actor SMTPClient {
     public private(set) var statistics = SMTPSessionStatistics()
     private var broken = false
     private var transactionsStarted = 0
+    /// Whether the last MAIL transaction ended without the server accepting its message.
+    private var lastTransactionUnfinished = false
 
     private init(configuration: SMTPConfiguration, channel: any Channel, logger: Logger) {
         self.configuration = configuration
@@ -278,9 +280,10 @@ public actor SMTPClient {
             throw SMTPError(.messageTooLarge(size: data.count, limit: limit), during: "MAIL FROM")
         }
         var commands: [String] = []
-        // RSET before every message but the first: it clears whatever a failed transaction left,
-        // and on a reused connection it shows that the server is still there before the message goes.
-        let resets = transactionsStarted > 0
+        // RSET clears whatever an unfinished transaction left. After one the server accepted, its
+        // state is clear already (RFC 5321 section 4.1.1.4): the RSET is then sent only in a
+        // pipelined group, where it costs no round trip, and would otherwise cost one a message.
+        let resets = transactionsStarted > 0 && (lastTransactionUnfinished || (capabilities.pipelining && configuration.usesPipelining))
         if resets { commands.append("RSET") }
         var mail = "MAIL FROM:<\(message.envelopeSender.address)>"
         if capabilities.announcesSize { mail += " SIZE=\(data.count)" }
@@ -289,6 +292,7 @@ public actor SMTPClient {
         for recipient in recipients { commands.append("RCPT TO:<\(recipient.address)>") }
         commands.append("DATA")
         transactionsStarted += 1
+        lastTransactionUnfinished = true
 
         let replies: [SMTPReply]
         if capabilities.pipelining && configuration.usesPipelining {
@@ -358,6 +362,7 @@ public actor SMTPClient {
             throw SMTPError(final.isPositive ? .unexpectedReply(final) : .rejected(final), during: "end of data")
         }
         statistics.messagesSent += 1
+        lastTransactionUnfinished = false
         return SMTPSendReceipt(messageID: message.messageID, accepted: accepted, rejected: rejected, reply: final)
     }
 

@@ -86,6 +86,27 @@ import TestSupport
         #expect(try await store.commitDigest(again, worker: "next", at: later))
     }
 
+    @Test func claimsComeInBatchesAndUntriedOnesGoBack() async throws {
+        let store = try await storeWithSubscribers(5)
+        _ = try await store.planDigests(for: period, at: now)
+        let lease = now.addingTimeInterval(300)
+        let batch = try await store.claimDigests(of: period, worker: "a", limit: 3, leaseUntil: lease, now: now)
+        #expect(batch.count == 3)
+        #expect(batch.map(\.id) == batch.map(\.id).sorted())
+        let rest = try await store.claimDigests(of: period, worker: "b", limit: 10, leaseUntil: lease, now: now)
+        #expect(rest.count == 2)
+        #expect(Set(batch.map(\.id)).isDisjoint(with: rest.map(\.id)))
+        // "a" sends one and stops: the other two go back as they were, attempts untouched.
+        #expect(try await store.commitDigest(batch[0], worker: "a", at: now))
+        try await store.releaseDigests(Array(batch.dropFirst()), worker: "a", at: now)
+        // Another worker cannot release what it does not hold.
+        try await store.releaseDigests(rest, worker: "a", at: now)
+        #expect(try await store.digestStates(of: period) == [.committed: 1, .queued: 2, .sending: 2])
+        let again = try await store.claimDigests(of: period, worker: "c", limit: 10, leaseUntil: lease, now: now)
+        #expect(Set(again.map(\.id)) == Set(batch.dropFirst().map(\.id)))
+        #expect(again.allSatisfy { $0.attempts == 0 })
+    }
+
     @Test func retriesWaitTheirTurnAndBouncesSuspend() async throws {
         let store = try await storeWithSubscribers(1)
         var day = period

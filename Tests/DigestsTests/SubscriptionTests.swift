@@ -49,6 +49,9 @@ import TestSupport
         #expect(topics.admits(paper("Anything", ["cs.CL", "cs.AI"])))
         #expect(topics.admits(paper("Training GANs faster", ["cs.CV"])))
         #expect(!topics.admits(paper("An organ atlas", ["q-bio.TO"])))
+        #expect(topics.admits(paper("On “GANs” and their critics", ["cs.CV"])), "a curly quote is a word boundary")
+        #expect(!topics.admits(paper("The ÉGAN dialect", ["cs.SD"])), "an accented letter is not")
+        #expect(try DigestTopics(parsing: "électron").admits(paper("Electron transport", ["cond-mat"])), "accents fold")
         #expect(try DigestTopics(parsing: "cs").admits(paper("X", ["cs.LG"])))
         #expect(DigestTopics().admits(paper("X", ["math.AG"])))
     }
