@@ -275,7 +275,8 @@ public func buildApplication(
                     links: SubscriptionLinks(secret: try await subscriptions.linkSigningSecret(), baseURL: baseURL),
                     smtp: smtp, configuration: settings.sender, logger: logger)
             },
-            logger: logger, now: { Date() }))
+            // The site's clock (pinned by `serve --clock` for demos and tests), in seconds.
+            logger: logger, now: { [listing] in Date(timeIntervalSince1970: listing.now() * 86_400) }))
     }
     return Application(
         router: router,

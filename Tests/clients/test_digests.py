@@ -254,3 +254,28 @@ def test_subscribing_on_the_site_sends_a_confirmation_through_smtp(smtp, catalog
     finally:
         site.terminate()
         site.wait(timeout=15)
+
+
+def test_serve_sends_the_digests_due_on_its_schedule(smtp, catalog):
+    """`serve` with a relay sends what its schedule says is due: on Monday 2026-08-24 after
+    08:00, Friday's daily digest and the weekly digest of the week before, once each."""
+    inbox, port = smtp()
+    subscribe(catalog, ["daily@example.org"])
+    subscribe(catalog, ["weekly@example.org"], "--frequency", "weekly")
+    site, base = start_site(catalog, "--smtp-host", "127.0.0.1", "--smtp-port", str(port), "--smtp-tls", "never",
+                            "--mail-from", FROM, "--clock", "2026-08-24T09:30:00Z", "--digest-time", "08:00",
+                            "--digest-time-zone", "UTC")
+    try:
+        deadline = time.time() + 60
+        while inbox.count() < 2 and time.time() < deadline:
+            time.sleep(0.1)
+        time.sleep(1)  # nothing more should come
+    finally:
+        site.terminate()
+        site.wait(timeout=15)
+    assert inbox.recipients() == Counter({"daily@example.org": 1, "weekly@example.org": 1})
+    assert "Friday, 21 August 2026" in inbox.to("daily@example.org")[0]["Subject"]
+    assert "the week of 17 August 2026" in inbox.to("weekly@example.org")[0]["Subject"]
+    status = paperboy(catalog, "digest", "status", "--period", "daily:2026-08-21", "--period", "weekly:2026-W34").stdout
+    assert "daily:2026-08-21: 0 queued, 0 sending, 0 committed, 1 delivered" in status, status
+    assert "weekly:2026-W34: 0 queued, 0 sending, 0 committed, 1 delivered" in status, status

@@ -91,7 +91,7 @@ struct ServeCommand: AsyncParsableCommand {
     var allowResubmission = false
 
     @Option(help: ArgumentHelp(
-        "Pin the site's clock to this UTC time (2026-08-21T18:00:00Z), standing still, instead of the system's: what the latest day and trending are, and the day submissions are featured on and checked against. For demos and tests over recorded data.",
+        "Pin the site's clock to this UTC time (2026-08-21T18:00:00Z), standing still, instead of the system's: what the latest day and trending are, the day submissions are featured on and checked against, and which digests are due. For demos and tests over recorded data.",
         valueName: "time"))
     var clock: String?
 
