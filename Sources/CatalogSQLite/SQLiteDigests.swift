@@ -223,46 +223,49 @@ extension SQLiteCatalog: SubscriptionStore {
         }
     }
 
-    public func finishDigest(_ job: DigestJob, worker: String, outcome: DigestOutcome, at time: Date) async throws {
+    public func finishDigests(_ results: [(job: DigestJob, outcome: DigestOutcome)], worker: String, at time: Date) async throws {
+        guard !results.isEmpty else { return }
         let now = Self.seconds(time)
         try await pool.write { db in
-            // Only the holder of the claim may close it; a sender whose lease ran out finds its
-            // row taken and changes nothing.
-            let mine = "id = ? AND worker = ? AND state IN ('sending', 'committed')"
-            switch outcome {
-            case .delivered(let messageID):
-                try db.execute(
-                    sql: "UPDATE digest_deliveries SET state = 'delivered', message_id = ?, detail = NULL, updated_at = ? WHERE \(mine)",
-                    arguments: [messageID, now, job.id, worker])
-                if db.changesCount == 1 {
-                    try db.execute(sql: "UPDATE subscriptions SET bounces = 0 WHERE id = ? AND bounces > 0", arguments: [job.subscription.id])
-                }
-            case .retry(let retryAt, let reason):
+            for (job, outcome) in results { try Self.finish(job, outcome, worker: worker, now: now, in: db) }
+        }
+    }
+
+    private static func finish(_ job: DigestJob, _ outcome: DigestOutcome, worker: String, now: Int64, in db: Database) throws {
+        let mine = "id = ? AND worker = ? AND state IN ('sending', 'committed')"
+        switch outcome {
+        case .delivered(let messageID):
+            try db.execute(
+                sql: "UPDATE digest_deliveries SET state = 'delivered', message_id = ?, detail = NULL, updated_at = ? WHERE \(mine)",
+                arguments: [messageID, now, job.id, worker])
+            if db.changesCount == 1 {
+                try db.execute(sql: "UPDATE subscriptions SET bounces = 0 WHERE id = ? AND bounces > 0", arguments: [job.subscription.id])
+            }
+        case .retry(let retryAt, let reason):
+            try db.execute(
+                sql: """
+                    UPDATE digest_deliveries SET state = 'queued', worker = NULL, lease_until = NULL, not_before = ?,
+                        attempts = attempts + (state = 'sending'), detail = ?, updated_at = ? WHERE \(mine)
+                    """,
+                arguments: [Self.seconds(retryAt), reason, now, job.id, worker])
+        case .failed(let reason, let bounce):
+            try db.execute(
+                sql: "UPDATE digest_deliveries SET state = 'failed', detail = ?, updated_at = ? WHERE \(mine)",
+                arguments: [reason, now, job.id, worker])
+            if bounce && db.changesCount == 1 {
+                // An address refused permanently three digests in a row is suspended.
                 try db.execute(
                     sql: """
-                        UPDATE digest_deliveries SET state = 'queued', worker = NULL, lease_until = NULL, not_before = ?,
-                            attempts = attempts + (state = 'sending'), detail = ?, updated_at = ? WHERE \(mine)
+                        UPDATE subscriptions SET bounces = bounces + 1,
+                            status = CASE WHEN bounces + 1 >= ? AND status = 'active' THEN 'suspended' ELSE status END,
+                            updated_at = ? WHERE id = ?
                         """,
-                    arguments: [Self.seconds(retryAt), reason, now, job.id, worker])
-            case .failed(let reason, let bounce):
-                try db.execute(
-                    sql: "UPDATE digest_deliveries SET state = 'failed', detail = ?, updated_at = ? WHERE \(mine)",
-                    arguments: [reason, now, job.id, worker])
-                if bounce && db.changesCount == 1 {
-                    // An address refused permanently three digests in a row is suspended.
-                    try db.execute(
-                        sql: """
-                            UPDATE subscriptions SET bounces = bounces + 1,
-                                status = CASE WHEN bounces + 1 >= ? AND status = 'active' THEN 'suspended' ELSE status END,
-                                updated_at = ? WHERE id = ?
-                            """,
-                        arguments: [Self.bouncesBeforeSuspension, now, job.subscription.id])
-                }
-            case .skipped(let reason):
-                try db.execute(
-                    sql: "UPDATE digest_deliveries SET state = 'skipped', detail = ?, updated_at = ? WHERE \(mine)",
-                    arguments: [reason, now, job.id, worker])
+                    arguments: [bouncesBeforeSuspension, now, job.subscription.id])
             }
+        case .skipped(let reason):
+            try db.execute(
+                sql: "UPDATE digest_deliveries SET state = 'skipped', detail = ?, updated_at = ? WHERE \(mine)",
+                arguments: [reason, now, job.id, worker])
         }
     }
 

@@ -118,17 +118,21 @@ public struct DigestSender: Sendable {
     /// of the period is left to claim.
     private func work(as worker: String, period: DigestPeriod, selection: DigestSelection, tastes: TasteCache, tally: RunTally) async {
         var client: SMTPClient?
-        // Claimed a few at a time: one write claims what the connection sends next.
+        // Claimed a few at a time, and their outcomes recorded a few at a time: one write claims
+        // what the connection sends next, one records how the last few went. Only the commit
+        // before each message's final "." is a write of its own, as exactly-once needs.
         var claimed: [DigestJob] = []
+        var finished = FinishedDigests(store: store, worker: worker, now: now)
         defer { if let client { Task { await client.quit() } } }
         while !Task.isCancelled {
             if claimed.isEmpty {
                 do {
+                    try await finished.record()
                     claimed = try await store.claimDigests(
                         of: period, worker: worker, limit: configuration.claimBatch,
                         leaseUntil: now().addingTimeInterval(configuration.lease), now: now())
                 } catch {
-                    await tally.stop("the ledger could not be read: \(error)")
+                    await tally.stop("the ledger could not be read or written: \(error)")
                     break
                 }
                 if claimed.isEmpty { break }
@@ -136,42 +140,41 @@ public struct DigestSender: Sendable {
             let job = claimed.removeFirst()
             let outcome: DigestOutcome?
             do {
-                guard let message = try await message(
-                    for: job.subscription, periodKey: job.periodKey, period: period, selection: selection, tastes: tastes)
-                else {
-                    try await finish(job, worker, .skipped(reason: job.subscription.status == .active
-                        ? "no paper of the period matched the subscriber's topics" : "the subscription is \(job.subscription.status.rawValue)"), tally)
-                    continue
-                }
-                let usable: Bool
-                if let client { usable = await client.isUsable } else { usable = false }
-                if !usable {
-                    if let old = client { await old.close() }
-                    client = nil
-                    do {
-                        client = try await SMTPClient.connect(smtp, logger: logger)
-                    } catch {
-                        // The relay is down or refuses us: every digest would fail alike, so this
-                        // one goes back to the queue and the worker stops.
-                        try await finish(job, worker, .retry(retryAt: now().addingTimeInterval(configuration.retryDelay), reason: "\(error)"), tally)
-                        await tally.stop("cannot open an SMTP session: \(error)")
-                        break
+                if let message = try await message(
+                    for: job.subscription, periodKey: job.periodKey, period: period, selection: selection, tastes: tastes) {
+                    let usable: Bool
+                    if let client { usable = await client.isUsable } else { usable = false }
+                    if !usable {
+                        if let old = client { await old.close() }
+                        client = nil
+                        do {
+                            client = try await SMTPClient.connect(smtp, logger: logger)
+                        } catch {
+                            // The relay is down or refuses us: every digest would fail alike, so
+                            // this one goes back to the queue and the worker stops.
+                            await count(job, .retry(retryAt: now().addingTimeInterval(configuration.retryDelay), reason: "\(error)"), tally)
+                            finished.add(job, .retry(retryAt: now().addingTimeInterval(configuration.retryDelay), reason: "\(error)"))
+                            await tally.stop("cannot open an SMTP session: \(error)")
+                            break
+                        }
                     }
+                    outcome = await send(message, job: job, worker: worker, on: client!)
+                } else {
+                    outcome = .skipped(reason: job.subscription.status == .active
+                        ? "no paper of the period matched the subscriber's topics" : "the subscription is \(job.subscription.status.rawValue)")
                 }
-                outcome = await send(message, job: job, worker: worker, on: client!)
             } catch {
                 // Composing failed (a subscriber address the mail layer refuses): nothing was sent.
                 outcome = .failed(reason: "\(error)", bounce: false)
             }
             if let outcome {
-                do { try await finish(job, worker, outcome, tally) } catch {
-                    await tally.stop("the ledger could not be written: \(error)")
-                    break
-                }
+                finished.add(job, outcome)
+                await count(job, outcome, tally)
             } else {
                 await tally.count(\.inDoubt)
             }
         }
+        do { try await finished.record() } catch { await tally.stop("the ledger could not be written: \(error)") }
         // A worker that stopped early hands back what it claimed and did not try.
         if !claimed.isEmpty { try? await store.releaseDigests(claimed, worker: worker, at: now()) }
     }
@@ -219,8 +222,7 @@ public struct DigestSender: Sendable {
         return .retry(retryAt: now().addingTimeInterval(delay), reason: reason)
     }
 
-    private func finish(_ job: DigestJob, _ worker: String, _ outcome: DigestOutcome, _ tally: RunTally) async throws {
-        try await store.finishDigest(job, worker: worker, outcome: outcome, at: now())
+    private func count(_ job: DigestJob, _ outcome: DigestOutcome, _ tally: RunTally) async {
         switch outcome {
         case .delivered: await tally.count(\.delivered)
         case .retry: await tally.count(\.retried)
@@ -258,6 +260,28 @@ public enum DigestSenderError: Error, CustomStringConvertible {
         switch self {
         case .claimLost(let id): "digest \(id) was taken over by another sender (its claim ran out)"
         }
+    }
+}
+
+/// Outcomes a worker has yet to write to the ledger.
+private struct FinishedDigests {
+    let store: any SubscriptionStore
+    let worker: String
+    let now: @Sendable () -> Date
+    private var pending: [(job: DigestJob, outcome: DigestOutcome)] = []
+
+    init(store: any SubscriptionStore, worker: String, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.worker = worker
+        self.now = now
+    }
+
+    mutating func add(_ job: DigestJob, _ outcome: DigestOutcome) { pending.append((job, outcome)) }
+
+    mutating func record() async throws {
+        guard !pending.isEmpty else { return }
+        try await store.finishDigests(pending, worker: worker, at: now())
+        pending.removeAll()
     }
 }
 

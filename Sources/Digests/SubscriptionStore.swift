@@ -53,8 +53,10 @@ public protocol SubscriptionStore: Sendable {
     /// let go. False when `worker` no longer holds the claim (its lease ran out and another
     /// sender took the row): the caller must then abandon the message.
     func commitDigest(_ job: DigestJob, worker: String, at time: Date) async throws -> Bool
-    /// Records how a claimed or committed digest ended.
-    func finishDigest(_ job: DigestJob, worker: String, outcome: DigestOutcome, at time: Date) async throws
+    /// Records how claimed or committed digests ended, in one write. A sender records a few
+    /// at a time; one that dies first leaves them `committed` (sent, never resent) or, when it
+    /// never committed them, claimed until the lease runs out.
+    func finishDigests(_ results: [(job: DigestJob, outcome: DigestOutcome)], worker: String, at time: Date) async throws
     /// How many digests of `period` are in each state.
     func digestStates(of period: DigestPeriod) async throws -> [DigestState: Int]
 
@@ -68,6 +70,11 @@ public protocol SubscriptionStore: Sendable {
 }
 
 extension SubscriptionStore {
+    /// Records how one claimed or committed digest ended.
+    public func finishDigest(_ job: DigestJob, worker: String, outcome: DigestOutcome, at time: Date) async throws {
+        try await finishDigests([(job, outcome)], worker: worker, at: time)
+    }
+
     /// Takes the next due digest of `period` for `worker`; nil when none is left.
     public func claimDigest(of period: DigestPeriod, worker: String, leaseUntil: Date, now: Date) async throws -> DigestJob? {
         try await claimDigests(of: period, worker: worker, limit: 1, leaseUntil: leaseUntil, now: now).first
