@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The thin executable: parses the command line and hands over to PaperboyCLI.
@@ -45,7 +46,7 @@ let package = Package(
             name: "PaperboyCLI",
             dependencies: [
                 "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings", "SemanticSearch", "Community",
-                "Digests", "Mail",
+                "Digests", "Mail", "CatalogPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -215,6 +216,25 @@ let package = Package(
             dependencies: ["Digests", "Mail", "Catalog", "CatalogSQLite", "TestSupport"],
             // The golden files the composer's snapshot tests compare with, read by path.
             exclude: ["Snapshots"],
+            swiftSettings: swiftSettings
+        ),
+        // The PostgreSQL backend (issue 7): the same storage protocols on PostgresNIO, for
+        // many instances on one database.
+        .target(
+            name: "CatalogPostgres",
+            dependencies: [
+                "Catalog",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CatalogPostgresTests",
+            dependencies: [
+                "CatalogPostgres", "Catalog", "CatalogSQLite", "TestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

