@@ -7,12 +7,12 @@
 # the time Paperboy keeps the server busy. Alternates the two RUNS times, each run on a
 # different featured day so the ledger starts empty.
 #
-#   bench/digest_benchmark.sh [DIGESTS] [RUNS]        (defaults: 10000 3; CONNECTIONS=4, as digest send)
+#   bench/digest_benchmark.sh [DIGESTS] [RUNS]        (defaults: 10000 3; CONNECTIONS=8, as digest send)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-10000}
 runs=${2:-3}
-connections=${CONNECTIONS:-4}
+connections=${CONNECTIONS:-8}
 work=${BENCH_DIR:-/tmp/paperboy-bench}/digest
 mkdir -p "$work"
 swift build -c release --product paperboy >/dev/null

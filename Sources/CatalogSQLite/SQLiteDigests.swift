@@ -43,8 +43,8 @@ enum SQLiteDigestsSchema {
                 updated_at INTEGER NOT NULL,
                 UNIQUE (subscription_id, period)
             );
-            CREATE INDEX digest_deliveries_open ON digest_deliveries (period, state, not_before)
-                WHERE state IN ('queued', 'sending');
+            -- A period's rows by state: claims read the due ones in order, `digest status` counts.
+            CREATE INDEX digest_deliveries_by_period ON digest_deliveries (period, state, not_before);
             """)
     }
 }
@@ -188,12 +188,21 @@ extension SQLiteCatalog: SubscriptionStore {
                 sql: """
                     UPDATE digest_deliveries SET state = 'sending', worker = ?, lease_until = ?, updated_at = ?
                     WHERE id IN (
-                        SELECT id FROM digest_deliveries
-                        WHERE period = ? AND ((state = 'queued' AND not_before <= ?) OR (state = 'sending' AND lease_until < ?))
-                        ORDER BY id LIMIT ?)
+                        SELECT id FROM (
+                            SELECT id FROM digest_deliveries
+                            WHERE period = ? AND state = 'sending' AND lease_until < ? LIMIT ?)
+                        UNION ALL
+                        SELECT id FROM (
+                            SELECT id FROM digest_deliveries
+                            WHERE period = ? AND state = 'queued' AND not_before <= ? ORDER BY not_before, id LIMIT ?)
+                        LIMIT ?)
                     RETURNING id, subscription_id, attempts
                     """,
-                arguments: [worker, Self.seconds(leaseUntil), current, period.key, current, current, max(1, limit)])
+                // Two ranges of `digest_deliveries_by_period`, each read in index order and
+                // stopped at the limit: one OR over both states made every claim scan the whole
+                // ledger, every period's rows.
+                arguments: [worker, Self.seconds(leaseUntil), current, period.key, current, max(1, limit), period.key, current,
+                            max(1, limit), max(1, limit)])
             return try claimed.sorted { ($0["id"] as Int64) < ($1["id"] as Int64) }.map { row in
                 DigestJob(id: row["id"], subscription: try Self.fetch(db, id: row["subscription_id"])!, periodKey: period.key, attempts: row["attempts"])
             }

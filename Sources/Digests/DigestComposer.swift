@@ -184,15 +184,27 @@ public struct DigestComposer: Sendable {
 /// composer that lives for months in `serve` starts afresh past `capacity` papers.
 final class DigestEntryCache: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [DigestPaper: DigestContent.Entry] = [:]
+    private var entries: [Key: DigestContent.Entry] = [:]
+
+    /// A paper as a dictionary key that hashes only its id and counts: hashing whole abstracts
+    /// on every lookup cost more than the rendering saved. Equality still compares everything.
+    struct Key: Hashable {
+        let paper: DigestPaper
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(paper.id)
+            hasher.combine(paper.upvotes)
+            hasher.combine(paper.comments)
+        }
+    }
     private let capacity = 5_000
 
     func entry(for paper: DigestPaper, make: () -> DigestContent.Entry) -> DigestContent.Entry {
-        if let known = lock.withLock({ entries[paper] }) { return known }
+        let key = Key(paper: paper)
+        if let known = lock.withLock({ entries[key] }) { return known }
         let made = make()
         lock.withLock {
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[paper] = made
+            entries[key] = made
         }
         return made
     }
@@ -200,7 +212,7 @@ final class DigestEntryCache: @unchecked Sendable {
     enum Part: Hashable { case text, html }
 
     private struct FragmentKey: Hashable {
-        let paper: DigestPaper
+        let paper: Key
         let rank: Int
         let part: Part
     }
@@ -208,7 +220,7 @@ final class DigestEntryCache: @unchecked Sendable {
     private var fragments: [FragmentKey: String] = [:]
 
     func fragment(_ paper: DigestPaper, rank: Int, _ part: Part, make: () -> String) -> String {
-        let key = FragmentKey(paper: paper, rank: rank, part: part)
+        let key = FragmentKey(paper: Key(paper: paper), rank: rank, part: part)
         if let known = lock.withLock({ fragments[key] }) { return known }
         let made = make()
         lock.withLock {

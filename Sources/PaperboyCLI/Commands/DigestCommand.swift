@@ -51,7 +51,7 @@ struct SendDigests: AsyncParsableCommand {
     var papers = 10
 
     @Option(help: ArgumentHelp("SMTP connections used side by side.", valueName: "count"))
-    var connections = 4
+    var connections = 8
 
     @Option(help: ArgumentHelp(
         "How long a claimed digest stays with this run before another may take it over, should this one die mid-message.",
