@@ -15,6 +15,8 @@ public struct DigestSelection: Sendable {
 
     /// Each candidate's title and abstract folded for keyword matching, made once per run.
     private let foldedTexts: [String]
+    /// The candidates each topic filter admits, by filter, made once per run.
+    private let filtered = TopicFilterMemo()
 
     public init(candidates: [Paper], perDigest: Int) {
         self.candidates = candidates
@@ -46,9 +48,12 @@ public struct DigestSelection: Sendable {
     /// The papers for one subscription: topic-filtered trending, or ranked by `taste` when the
     /// subscriber chose "for me" and has liked something.
     public func papers(for subscription: Subscription, taste: TasteProfile? = nil) -> [Paper] {
-        let admitted = candidates.indices
-            .filter { subscription.topics.admits(candidates[$0], foldedText: foldedTexts[$0]) }
-            .map { candidates[$0] }
+        // Subscribers with the same topics (most have none) get the same papers: filtered once.
+        let admitted = filtered.value(for: subscription.topics) {
+            candidates.indices
+                .filter { subscription.topics.admits(candidates[$0], foldedText: foldedTexts[$0]) }
+                .map { candidates[$0] }
+        }
         guard subscription.forMe, let taste, !taste.isEmpty else { return Array(admitted.prefix(perDigest)) }
         // The trending rank stays as a gentle tie-breaker: among equally close papers, the
         // community's favourite comes first.
@@ -117,4 +122,17 @@ public struct TasteProfile: Sendable {
         "not", "but", "also", "such", "their", "into", "than", "more", "both", "show", "we", "via", "using", "based",
         "paper", "propose", "proposed", "approach", "method", "results", "new", "while", "between", "over",
     ]
+}
+
+/// The papers a topic filter admits, by filter, shared by a run's workers.
+private final class TopicFilterMemo: @unchecked Sendable {
+    private let lock = NSLock()
+    private var admitted: [DigestTopics: [Paper]] = [:]
+
+    func value(for topics: DigestTopics, make: () -> [Paper]) -> [Paper] {
+        if let known = lock.withLock({ admitted[topics] }) { return known }
+        let made = make()
+        lock.withLock { admitted[topics] = made }
+        return made
+    }
 }

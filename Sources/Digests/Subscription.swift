@@ -99,7 +99,7 @@ public struct SubscriptionRequest: Sendable, Equatable {
 /// An optional interest filter: arXiv categories (`cs.CL`) and keywords (`diffusion`,
 /// `"state space"`). A paper is in a filtered digest when it is in any listed category or
 /// mentions any keyword in its title or abstract; an empty filter takes every paper.
-public struct DigestTopics: Sendable, Equatable {
+public struct DigestTopics: Sendable, Hashable {
     public private(set) var categories: [String]
     public private(set) var keywords: [String]
 

@@ -301,31 +301,39 @@ enum QuotedPrintable {
         // "From " at the start of a line is turned into ">From " by mbox-style transports; an
         // escaped F keeps the text intact.
         let startsWithFrom = line.starts(with: fromPrefix)
-        var width = 0  // of the encoded line being written
-        for index in line.indices {
-            let byte = line[index]
-            let isLast = index == line.endIndex - 1
-            let escaped = (index == line.startIndex && startsWithFrom) || !isLiteral(byte) || (isLast && (byte == 0x20 || byte == 0x09))
-            let pieceWidth = escaped ? 3 : 1
-            // Room is kept for the "=" of a soft break unless this is the line's last piece.
-            let limit = isLast ? maximumLineLength : maximumLineLength - 1
-            if width + pieceWidth > limit {
-                out.append(UInt8(ascii: "="))
-                out.append(0x0D)
-                out.append(0x0A)
-                width = 0
+        // Written through a pointer into room made once: every byte of every digest passes
+        // here, and Array's per-append checks cost more than the encoding.
+        let worstCase = line.count * 3 + (line.count / 25 + 1) * 3 + 2
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: worstCase) { buffer in
+            var n = 0
+            var width = 0  // of the encoded line being written
+            var index = line.startIndex
+            let last = line.endIndex - 1
+            while index < line.endIndex {
+                let byte = line[index]
+                let isLast = index == last
+                let escaped = (index == line.startIndex && startsWithFrom) || !isLiteral(byte) || (isLast && (byte == 0x20 || byte == 0x09))
+                let pieceWidth = escaped ? 3 : 1
+                // Room is kept for the "=" of a soft break unless this is the line's last piece.
+                if width + pieceWidth > (isLast ? maximumLineLength : maximumLineLength - 1) {
+                    buffer[n] = UInt8(ascii: "="); buffer[n + 1] = 0x0D; buffer[n + 2] = 0x0A
+                    n += 3
+                    width = 0
+                }
+                if escaped {
+                    buffer[n] = UInt8(ascii: "="); buffer[n + 1] = hexDigits[Int(byte >> 4)]; buffer[n + 2] = hexDigits[Int(byte & 0x0F)]
+                    n += 3
+                } else {
+                    buffer[n] = byte
+                    n += 1
+                }
+                width += pieceWidth
+                index += 1
             }
-            if escaped {
-                out.append(UInt8(ascii: "="))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
-            } else {
-                out.append(byte)
-            }
-            width += pieceWidth
+            buffer[n] = 0x0D; buffer[n + 1] = 0x0A
+            n += 2
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<n]))
         }
-        out.append(0x0D)
-        out.append(0x0A)
     }
 
     private static let fromPrefix = Array("From ".utf8)
