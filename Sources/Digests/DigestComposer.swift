@@ -182,10 +182,7 @@ public struct DigestComposer: Sendable {
 
 /// Entries of `DigestContent` by paper, shared by every digest a composer makes. Bounded: a
 /// composer that lives for months in `serve` starts afresh past `capacity` papers.
-final class DigestEntryCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var entries: [Key: DigestContent.Entry] = [:]
-
+final class DigestEntryCache: Sendable {
     /// A paper as a dictionary key that hashes only its id and counts: hashing whole abstracts
     /// on every lookup cost more than the rendering saved. Equality still compares everything.
     struct Key: Hashable {
@@ -196,18 +193,6 @@ final class DigestEntryCache: @unchecked Sendable {
             hasher.combine(paper.comments)
         }
     }
-    private let capacity = 5_000
-
-    func entry(for paper: DigestPaper, make: () -> DigestContent.Entry) -> DigestContent.Entry {
-        let key = Key(paper: paper)
-        if let known = lock.withLock({ entries[key] }) { return known }
-        let made = make()
-        lock.withLock {
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = made
-        }
-        return made
-    }
 
     enum Part: Hashable { case text, html }
 
@@ -217,15 +202,33 @@ final class DigestEntryCache: @unchecked Sendable {
         let part: Part
     }
 
-    private var fragments: [FragmentKey: String] = [:]
+    private let entries = Memo<Key, DigestContent.Entry>(capacity: 5_000)
+    private let fragments = Memo<FragmentKey, String>(capacity: 5_000)
+
+    func entry(for paper: DigestPaper, make: () -> DigestContent.Entry) -> DigestContent.Entry {
+        entries.value(for: Key(paper: paper), make: make)
+    }
 
     func fragment(_ paper: DigestPaper, rank: Int, _ part: Part, make: () -> String) -> String {
-        let key = FragmentKey(paper: Key(paper: paper), rank: rank, part: part)
-        if let known = lock.withLock({ fragments[key] }) { return known }
+        fragments.value(for: FragmentKey(paper: Key(paper: paper), rank: rank, part: part), make: make)
+    }
+}
+
+/// Values made once per key and shared between tasks. Past `capacity` keys it starts afresh,
+/// so a memo that lives as long as `serve` stays bounded.
+final class Memo<Key: Hashable & Sendable, Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Key: Value] = [:]
+    private let capacity: Int
+
+    init(capacity: Int = .max) { self.capacity = capacity }
+
+    func value(for key: Key, make: () -> Value) -> Value {
+        if let known = lock.withLock({ values[key] }) { return known }
         let made = make()
         lock.withLock {
-            if fragments.count >= capacity { fragments.removeAll(keepingCapacity: true) }
-            fragments[key] = made
+            if values.count >= capacity { values.removeAll(keepingCapacity: true) }
+            values[key] = made
         }
         return made
     }

@@ -16,7 +16,7 @@ public struct DigestSelection: Sendable {
     /// Each candidate's title and abstract folded for keyword matching, made once per run.
     private let foldedTexts: [String]
     /// The candidates each topic filter admits, by filter, made once per run.
-    private let filtered = TopicFilterMemo()
+    private let filtered = Memo<DigestTopics, [Paper]>()
 
     public init(candidates: [Paper], perDigest: Int) {
         self.candidates = candidates
@@ -122,17 +122,4 @@ public struct TasteProfile: Sendable {
         "not", "but", "also", "such", "their", "into", "than", "more", "both", "show", "we", "via", "using", "based",
         "paper", "propose", "proposed", "approach", "method", "results", "new", "while", "between", "over",
     ]
-}
-
-/// The papers a topic filter admits, by filter, shared by a run's workers.
-private final class TopicFilterMemo: @unchecked Sendable {
-    private let lock = NSLock()
-    private var admitted: [DigestTopics: [Paper]] = [:]
-
-    func value(for topics: DigestTopics, make: () -> [Paper]) -> [Paper] {
-        if let known = lock.withLock({ admitted[topics] }) { return known }
-        let made = make()
-        lock.withLock { admitted[topics] = made }
-        return made
-    }
 }
