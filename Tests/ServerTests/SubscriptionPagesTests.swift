@@ -201,6 +201,28 @@ final class RecordingTransport: MailTransport, @unchecked Sendable {
         }
     }
 
+    @Test func withoutARelayThePageOffersFeedsAndTheEmailsLinksStillWork() async throws {
+        let store = try await TestSite.catalog()
+        // A subscription made by `digest subscribe`, its links mailed by `digest send` from cron.
+        let request = try SubscriptionRequest.make(email: "cron@example.org", frequency: "daily", topics: "")
+        guard case .needsConfirmation(let pending) = try await store.subscribe(request, at: Date(), limit: (3, 86_400)) else {
+            Issue.record("expected a pending subscription"); return
+        }
+        _ = try await store.confirmSubscription(id: pending.id, at: Date())
+        let links = SubscriptionLinks(secret: try await store.linkSigningSecret(), baseURL: "https://papers.example.org")
+        let app = buildApplication(configuration: CommunitySite.configuration(), catalog: store, logger: quietLogger, now: { TestSite.now })
+        try await app.test(.router) { client in
+            let page = try await client.get("/subscribe?email=x%40example.org")
+            #expect(page.status == .ok)
+            #expect(page.body.contains("sends no email"))
+            #expect(page.body.contains("/feeds/daily.rss"))
+            #expect(try await client.execute(uri: "/subscribe", method: .post).status != .ok)
+            let left = try await client.execute(uri: "/digest/unsubscribe/\(links.token(.unsubscribe, subscription: pending.id, now: Date()))", method: .post)
+            #expect(left.status == .ok)
+            #expect(try await store.subscription(id: pending.id)?.status == .unsubscribed)
+        }
+    }
+
     @Test func aRelayFailureIsReportedNotHidden() async throws {
         try await Self.with { client, _, transport in
             transport.fails = true

@@ -74,13 +74,13 @@ struct SearchPages: Sendable {
         Use "quoted phrases", -word to exclude, author:name, category:cs.CL, from:2025-01 and to:2025-06.</p>
         """
 
-    /// `/subscribe`: how to follow the feed. Email digests arrive with the digest feature;
-    /// until then the page offers the feeds, which work in any feed reader.
+    /// `/subscribe` on a server without a mail relay (`serve --smtp-host`): the page offers the
+    /// feeds, which work in any feed reader. With a relay, `SubscriptionPages` answers instead.
     func subscribe(_ request: Request) async throws -> BufferedResponse {
         let email = QueryString(request)["email"] ?? ""
         var body = "<h1>Follow the papers</h1>"
         if !email.isEmpty {
-            body += "<p>This server does not send email digests yet, so <strong>\(HTML.escape(String(email.prefix(200))))</strong> was not subscribed. Follow a feed below instead.</p>"
+            body += "<p>This server sends no email (no mail relay is set up), so <strong>\(HTML.escape(String(email.prefix(200))))</strong> was not subscribed. Follow a feed below instead.</p>"
         }
         body += """
             <p>Every list on this site is also a feed for your feed reader:</p>
