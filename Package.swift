@@ -205,7 +205,7 @@ let package = Package(
         .target(
             name: "Digests",
             dependencies: [
-                "Catalog", "Mail",
+                "Catalog", "Mail", "Community",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],

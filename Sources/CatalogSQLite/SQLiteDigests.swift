@@ -55,15 +55,15 @@ enum SQLiteDigestsSchema {
 extension SQLiteCatalog: SubscriptionStore {
     private static let columns = "id, email, frequency, topics, user_id, for_me, status, created_at, confirmed_at, bounces"
 
-    private static func subscription(_ row: Row, prefix: String = "") -> Subscription {
-        let topics = (try? DigestTopics(parsing: row[prefix + "topics"] as String)) ?? DigestTopics()
+    private static func subscription(_ row: Row) -> Subscription {
+        let topics = (try? DigestTopics(parsing: row["topics"] as String)) ?? DigestTopics()
         return Subscription(
-            id: row[prefix + "id"], email: row[prefix + "email"],
-            frequency: DigestFrequency(rawValue: row[prefix + "frequency"]) ?? .daily, topics: topics,
-            userID: row[prefix + "user_id"], forMe: row[prefix + "for_me"],
-            status: Subscription.Status(rawValue: row[prefix + "status"]) ?? .pending,
-            createdAt: date(row[prefix + "created_at"]), confirmedAt: (row[prefix + "confirmed_at"] as Int64?).map(date),
-            bounces: row[prefix + "bounces"])
+            id: row["id"], email: row["email"],
+            frequency: DigestFrequency(rawValue: row["frequency"]) ?? .daily, topics: topics,
+            userID: row["user_id"], forMe: row["for_me"],
+            status: Subscription.Status(rawValue: row["status"]) ?? .pending,
+            createdAt: date(row["created_at"]), confirmedAt: (row["confirmed_at"] as Int64?).map(date),
+            bounces: row["bounces"])
     }
 
     private static func date(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }

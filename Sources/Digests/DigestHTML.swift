@@ -1,3 +1,5 @@
+import Catalog
+
 /// The digest's text/html part, written for mail programs rather than browsers: layout in
 /// tables, every style inline (many programs drop `<style>` blocks and all external CSS), no
 /// scripts, no images, no web fonts. One centred column 600 pixels wide at most that narrows
@@ -6,7 +8,7 @@
 /// screen sideways. Colours are the site's, with explicit backgrounds so a program's own dark
 /// mode cannot leave dark text on a dark ground.
 ///
-/// Every text from the catalog or the subscriber goes through `HTMLEscaping`; every URL was
+/// Every text from the catalog or the subscriber goes through `HTMLText.escape`; every URL was
 /// checked to be http(s) before it got here and is escaped as an attribute.
 enum DigestHTML {
     // The palette of the site's light theme (Pages/HTML.swift in PaperboyServer).
@@ -22,8 +24,7 @@ enum DigestHTML {
     static let fonts = "-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
 
     static func render(_ content: DigestContent) -> String {
-        let e = HTMLEscaping.text
-        let a = HTMLEscaping.attribute
+        let e = HTMLText.escape
         var html = """
             <!DOCTYPE html>
             <html lang="en">
@@ -46,11 +47,11 @@ enum DigestHTML {
         // Header: the site, what this is, the period, and the way to the same period on the site.
         html += """
             <tr><td style="padding:28px 24px 22px;">
-            <p style="margin:0;font-size:13px;line-height:1.4;font-weight:700;letter-spacing:0.08em;text-transform:uppercase;"><a href="\(a(content.siteURL))" style="color:\(accent);text-decoration:none;">\(e(content.siteName))</a></p>
+            <p style="margin:0;font-size:13px;line-height:1.4;font-weight:700;letter-spacing:0.08em;text-transform:uppercase;"><a href="\(e(content.siteURL))" style="color:\(accent);text-decoration:none;">\(e(content.siteName))</a></p>
             <h1 style="margin:6px 0 0;font-size:26px;line-height:1.25;font-weight:700;color:\(ink);">\(e(content.heading))</h1>
             <p style="margin:6px 0 0;font-size:15px;line-height:1.5;color:\(muted);">\(e(content.periodTitle)) · \(e(content.countText))</p>
             <table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin-top:18px;"><tr><td style="border-radius:8px;background-color:\(accent);">
-            <a href="\(a(content.periodURL))" style="display:inline-block;padding:10px 16px;font-size:14px;line-height:1.2;font-weight:600;color:#ffffff;text-decoration:none;border-radius:8px;">\(e(content.periodLinkText)) →</a>
+            <a href="\(e(content.periodURL))" style="display:inline-block;padding:10px 16px;font-size:14px;line-height:1.2;font-weight:600;color:#ffffff;text-decoration:none;border-radius:8px;">\(e(content.periodLinkText)) →</a>
             </td></tr></table>
             </td></tr>
 
@@ -62,8 +63,8 @@ enum DigestHTML {
         html += """
             <tr><td style="padding:22px 24px 26px;border-top:1px solid \(line);background-color:\(footer);border-radius:0 0 12px 12px;font-size:13px;line-height:1.6;color:\(muted);word-wrap:break-word;overflow-wrap:anywhere;">
             <p style="margin:0;">\(e(content.reason))</p>
-            <p style="margin:10px 0 0;"><a href="\(a(content.preferencesURL))" style="color:\(accent);font-weight:600;">Change topics or frequency</a> · <a href="\(a(content.unsubscribeURL))" style="color:\(accent);font-weight:600;">Unsubscribe</a></p>
-            <p style="margin:10px 0 0;">Sent to \(e(content.recipientAddress)) by <a href="\(a(content.siteURL))" style="color:\(muted);">\(e(content.siteName))</a>.</p>
+            <p style="margin:10px 0 0;"><a href="\(e(content.preferencesURL))" style="color:\(accent);font-weight:600;">Change topics or frequency</a> · <a href="\(e(content.unsubscribeURL))" style="color:\(accent);font-weight:600;">Unsubscribe</a></p>
+            <p style="margin:10px 0 0;">Sent to \(e(content.recipientAddress)) by <a href="\(e(content.siteURL))" style="color:\(muted);">\(e(content.siteName))</a>.</p>
             </td></tr>
             </table>
             <!--[if mso]></td></tr></table><![endif]-->
@@ -78,11 +79,10 @@ enum DigestHTML {
 
     /// One paper: its rank in a narrow column, then title, authors, abstract, counts and links.
     static func paper(_ entry: DigestContent.Entry, siteName: String) -> String {
-        let e = HTMLEscaping.text
-        let a = HTMLEscaping.attribute
+        let e = HTMLText.escape
         // Each separator is bound to the link after it, so a narrow screen never ends a line on "|".
         let links = entry.links.enumerated().map { index, link in
-            let anchor = "<a href=\"\(a(link.url))\" style=\"color:\(accent);font-weight:600;text-decoration:none;\">\(e(link.label))</a>"
+            let anchor = "<a href=\"\(e(link.url))\" style=\"color:\(accent);font-weight:600;text-decoration:none;\">\(e(link.label))</a>"
             let separator = index == 0 ? "" : "<span style=\"color:\(line);\">|</span> "
             return "<span style=\"white-space:nowrap;\">\(separator)\(anchor)</span>"
         }.joined(separator: " ")
@@ -93,7 +93,7 @@ enum DigestHTML {
             <tr>
             <td width="30" valign="top" style="width:30px;padding-top:1px;font-size:16px;line-height:1.35;font-weight:700;color:\(accent);">\(entry.rank)</td>
             <td valign="top" style="word-wrap:break-word;overflow-wrap:anywhere;">
-            <h2 style="margin:0;font-size:17px;line-height:1.35;font-weight:700;"><a href="\(a(entry.pageURL))" style="color:\(ink);text-decoration:none;">\(e(entry.title))</a></h2>
+            <h2 style="margin:0;font-size:17px;line-height:1.35;font-weight:700;"><a href="\(e(entry.pageURL))" style="color:\(ink);text-decoration:none;">\(e(entry.title))</a></h2>
 
             """
         if let authors = entry.authors {
@@ -110,31 +110,4 @@ enum DigestHTML {
             """
         return html
     }
-}
-
-/// HTML escaping for the digest (Digests cannot use the site's `HTML.escape`, which lives in
-/// PaperboyServer). The same five characters are escaped in text and in attribute values, so
-/// one function is safe in both places: `&`, `<`, `>`, `"` and `'`.
-enum HTMLEscaping {
-    static func text(_ text: String) -> String {
-        // By scalar, not by Character: "<" followed by a combining mark is one Character that
-        // is not equal to "<", yet its first byte still opens a tag.
-        let scalars = text.unicodeScalars
-        guard scalars.contains(where: { "&<>\"'".unicodeScalars.contains($0) }) else { return text }
-        var out = String.UnicodeScalarView()
-        for scalar in scalars {
-            switch scalar {
-            case "&": out.append(contentsOf: "&amp;".unicodeScalars)
-            case "<": out.append(contentsOf: "&lt;".unicodeScalars)
-            case ">": out.append(contentsOf: "&gt;".unicodeScalars)
-            case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
-            case "'": out.append(contentsOf: "&#39;".unicodeScalars)
-            default: out.append(scalar)
-            }
-        }
-        return String(out)
-    }
-
-    /// For a value between double quotes.
-    static func attribute(_ value: String) -> String { text(value) }
 }

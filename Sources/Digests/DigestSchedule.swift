@@ -33,36 +33,42 @@ public struct DigestSchedule: Sendable, Equatable, CustomStringConvertible {
     /// scheduler that wakes every few minutes picks up retries, and the ledger keeps each
     /// digest to one email.
     public func duePeriods(at date: Date) -> [DigestPeriod] {
+        let (day, hour, minute) = local(date)
+        guard (hour, minute) >= (self.hour, self.minute) else { return [] }
+        return Self.periods(sentOn: day)
+    }
+
+    /// What goes out on local day `day`: nothing at the weekend; on a weekday the daily digest
+    /// of the previous weekday (Friday for a Monday), and on Mondays the past week's too.
+    private static func periods(sentOn day: Int) -> [DigestPeriod] {
+        let weekday = DateText.weekday(day)
+        guard weekday < 5 else { return [] }
+        var due = [DigestPeriod.daily(DateText.day(number: day - (weekday == 0 ? 3 : 1)))!]
+        if weekday == 0 { due.append(DigestPeriod.weekly(containing: DateText.day(number: day - 7))!) }
+        return due
+    }
+
+    /// The day `date` falls on in the schedule's time zone (`YYYY-MM-DD`).
+    public func localDay(at date: Date) -> String { DateText.day(number: local(date).day) }
+
+    /// The local day number, hour and minute of `date`.
+    private func local(_ date: Date) -> (day: Int, hour: Int, minute: Int) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
-        let local = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        guard let year = local.year, let month = local.month, let day = local.day,
-              let nowHour = local.hour, let nowMinute = local.minute,
-              (nowHour, nowMinute) >= (hour, minute) else { return [] }
-        let today = DateText.format(year, month, day)
-        guard let number = DigestPeriod.dayNumber(today) else { return [] }
-        let weekday = DigestPeriod.weekday(number)
-        guard weekday < 5 else { return [] }
-        // The previous weekday: Friday for a Monday.
-        let previous = DigestPeriod.day(number - (weekday == 0 ? 3 : 1))
-        var due = [DigestPeriod.daily(previous)!]
-        if weekday == 0 { due.append(DigestPeriod.weekly(containing: DigestPeriod.day(number - 7))!) }
-        return due
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return (DateText.daysFromCivil(parts.year!, parts.month!, parts.day!), parts.hour!, parts.minute!)
     }
 
     /// The digests `digest send` sends when not told which: those due now, or else the last
     /// ones that were due (by hand on a Sunday: Friday's send, Thursday's papers). The ledger
     /// makes sending them again a no-op for everyone who had them.
     public func latestPeriods(at date: Date) -> [DigestPeriod] {
-        var probe = date
-        for _ in 0..<8 {
-            let due = duePeriods(at: probe)
+        let (day, hour, minute) = local(date)
+        // Today's, once its send time has passed; else those of the last weekday before.
+        let first = (hour, minute) >= (self.hour, self.minute) ? day : day - 1
+        for sentOn in stride(from: first, through: first - 7, by: -1) {
+            let due = Self.periods(sentOn: sentOn)
             if !due.isEmpty { return due }
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = timeZone
-            // The end of the previous local day: its send time has passed if it was a weekday.
-            let startOfDay = calendar.startOfDay(for: probe)
-            probe = startOfDay.addingTimeInterval(-1)
         }
         return []
     }

@@ -30,7 +30,7 @@ public struct DigestSelection: Sendable {
             PaperQuery(featuredFrom: period.from, featuredThrough: period.through, order: .upvotes, limit: candidateLimit))
         // Scored at midnight after the period's last day: a weekly digest favours neither the
         // Monday papers (more time to gather votes) nor the Friday ones (less decay) unduly.
-        let end = Double(DigestPeriod.dayNumber(period.through)! + 1)
+        let end = Double(DateText.dayNumber(period.through)! + 1)
         let scored: [(paper: Paper, score: Double)] = papers.map {
             ($0, TrendingScore.score(upvotes: $0.upvotes, featuredDay: $0.featuredDate, now: end))
         }

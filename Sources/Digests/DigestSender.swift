@@ -93,6 +93,15 @@ public struct DigestSender: Sendable {
     /// every one that is due. `progress` hears the running totals after each digest.
     public func run(_ period: DigestPeriod, progress: (@Sendable (DigestRunReport) -> Void)? = nil) async throws -> DigestRunReport {
         let planned = try await store.planDigests(for: period, at: now())
+        return try await send(period, planned: planned, progress: progress)
+    }
+
+    /// Sends the digests of `period` already queued (by `SubscriptionStore.planDigests`, which
+    /// `run` calls first); `planned` is only reported. For callers that plan themselves, to
+    /// learn how many are waiting before the sending starts.
+    public func send(
+        _ period: DigestPeriod, planned: Int = 0, progress: (@Sendable (DigestRunReport) -> Void)? = nil
+    ) async throws -> DigestRunReport {
         let selection = try await DigestSelection.load(period, from: catalog, perDigest: configuration.papersPerDigest)
         let tally = RunTally(DigestRunReport(period: period.key, planned: planned), progress: progress)
         let tastes = TasteCache(store: store, catalog: catalog, candidates: selection.candidates)
@@ -112,7 +121,7 @@ public struct DigestSender: Sendable {
     /// `digest send --dry-run` shows. Nil when no paper passes the subscription's filter.
     public func preview(_ subscription: Subscription, period: DigestPeriod, selection: DigestSelection) async throws -> MailMessage? {
         let tastes = TasteCache(store: store, catalog: catalog, candidates: selection.candidates)
-        return try await message(for: subscription, periodKey: period.key, period: period, selection: selection, tastes: tastes)
+        return try await message(for: subscription, period: period, selection: selection, tastes: tastes)
     }
 
     /// One SMTP connection's share of the run: claim, compose, send, record; until no digest
@@ -142,7 +151,7 @@ public struct DigestSender: Sendable {
             let outcome: DigestOutcome?
             do {
                 if let message = try await message(
-                    for: job.subscription, periodKey: job.periodKey, period: period, selection: selection, tastes: tastes) {
+                    for: job.subscription, period: period, selection: selection, tastes: tastes) {
                     let usable: Bool
                     if let client { usable = await client.isUsable } else { usable = false }
                     if !usable {
@@ -236,7 +245,7 @@ public struct DigestSender: Sendable {
 
     /// The digest email for one subscription, or nil when it has nothing to show.
     private func message(
-        for subscription: Subscription, periodKey: String, period: DigestPeriod, selection: DigestSelection, tastes: TasteCache
+        for subscription: Subscription, period: DigestPeriod, selection: DigestSelection, tastes: TasteCache
     ) async throws -> MailMessage? {
         guard subscription.status == .active else { return nil }
         let taste = subscription.forMe ? try await tastes.profile(for: subscription.userID) : nil

@@ -1,3 +1,4 @@
+import Community
 import Crypto
 import Foundation
 
@@ -60,7 +61,7 @@ public struct SubscriptionLinks: Sendable {
     /// Where the site is reached, without a trailing slash.
     public let baseURL: String
 
-    /// `secret`: the installation's signing secret (at least 32 bytes of randomness).
+    /// `secret`: the installation's signing secret (`SubscriptionStore.linkSigningSecret`).
     public init(secret: [UInt8], baseURL: String) {
         self.secret = secret
         var base = baseURL
@@ -84,10 +85,10 @@ public struct SubscriptionLinks: Sendable {
     public func verify(_ token: String, for purpose: Purpose, now: Date) throws(Refusal) -> Int64 {
         guard token.utf8.count <= 200, let dot = token.lastIndex(of: ".") else { throw .malformed }
         let payload = String(token[..<dot])
-        guard let sent = Self.decodeBase64URL(String(token[token.index(after: dot)...])), sent.count == 16 else { throw .malformed }
-        // Constant-time comparison: the signature is checked before anything in the payload is
-        // trusted or even parsed.
-        guard Self.equal(sent, signature(payload)) else { throw .badSignature }
+        // Compared in constant time, before anything in the payload is trusted or even parsed.
+        guard SecretToken.equal(String(token[token.index(after: dot)...]), Self.base64URL(signature(payload))) else {
+            throw .badSignature
+        }
         guard let letter = payload.first, let dash = payload.firstIndex(of: "-"),
               let id = Int64(payload[payload.index(after: payload.startIndex)..<dash]),
               let expiry = Int64(payload[payload.index(after: dash)...]) else { throw .malformed }
@@ -105,20 +106,6 @@ public struct SubscriptionLinks: Sendable {
         Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decodeBase64URL(_ text: String) -> [UInt8]? {
-        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64).map(Array.init)
-    }
-
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for i in a.indices { difference |= a[i] ^ b[i] }
-        return difference == 0
     }
 
     /// 32 random bytes from the system's generator, for a new installation's secret.

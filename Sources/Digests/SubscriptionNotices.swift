@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import Mail
 
@@ -27,8 +28,8 @@ public struct SubscriptionNotices: Sendable {
             """
         let html = page(
             """
-            <p>Someone, probably you, asked for <strong>\(HTMLEscaping.text(what))</strong> from \(HTMLEscaping.text(siteName)) at this address.</p>
-            <p style="margin:24px 0"><a href="\(HTMLEscaping.text(confirmURL))" style="background:#ff9d00;color:#111;padding:10px 18px;border-radius:6px;text-decoration:none;font-weight:600">Confirm my subscription</a></p>
+            <p>Someone, probably you, asked for <strong>\(HTMLText.escape(what))</strong> from \(HTMLText.escape(siteName)) at this address.</p>
+            <p style="margin:24px 0"><a href="\(HTMLText.escape(confirmURL))" style="background:#ff9d00;color:#111;padding:10px 18px;border-radius:6px;text-decoration:none;font-weight:600">Confirm my subscription</a></p>
             <p style="color:#555">The link works for three days. If you did not ask for this, ignore this email: nothing will be sent.</p>
             """)
         return try MailMessage(
@@ -48,9 +49,9 @@ public struct SubscriptionNotices: Sendable {
             """
         let html = page(
             """
-            <p>Someone asked to subscribe this address to \(HTMLEscaping.text(siteName))'s digest, and it already is \
-            (\(HTMLEscaping.text(Self.describe(subscription)))). Nothing has changed.</p>
-            <p><a href="\(HTMLEscaping.text(preferencesURL))">Change how often, what about, or unsubscribe</a></p>
+            <p>Someone asked to subscribe this address to \(HTMLText.escape(siteName))'s digest, and it already is \
+            (\(HTMLText.escape(Self.describe(subscription)))). Nothing has changed.</p>
+            <p><a href="\(HTMLText.escape(preferencesURL))">Change how often, what about, or unsubscribe</a></p>
             """)
         return try MailMessage(
             from: from, to: [EmailAddress(subscription.email)], subject: "You are already subscribed to \(siteName)",
@@ -72,7 +73,7 @@ public struct SubscriptionNotices: Sendable {
         <!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"></head>
         <body style="margin:0;padding:24px;font-family:-apple-system,'Segoe UI',Roboto,sans-serif;color:#111;line-height:1.5">
         <div style="max-width:560px;margin:0 auto">
-        <p style="font-weight:700;font-size:18px">\(HTMLEscaping.text(siteName))</p>
+        <p style="font-weight:700;font-size:18px">\(HTMLText.escape(siteName))</p>
         \(content)
         </div></body></html>
         """

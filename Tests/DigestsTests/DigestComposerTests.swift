@@ -205,11 +205,11 @@ enum DigestFixtures {
     }
 
     @Test func escapingHandlesEveryHTMLSpecialCharacterEvenBeforeACombiningMark() {
-        #expect(HTMLEscaping.text("a & b < c > d \"e\" 'f'") == "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;")
-        #expect(HTMLEscaping.text("plain text, ünïcode ✓") == "plain text, ünïcode ✓")
+        #expect(HTMLText.escape("a & b < c > d \"e\" 'f'") == "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;")
+        #expect(HTMLText.escape("plain text, ünïcode ✓") == "plain text, ünïcode ✓")
         // "<" with a combining mark is one Character that is not "<"; its byte still opens a tag.
-        #expect(HTMLEscaping.text("<\u{338}script>") == "&lt;\u{338}script&gt;")
-        #expect(HTMLEscaping.attribute("x\" onclick=\"y") == "x&quot; onclick=&quot;y")
+        #expect(HTMLText.escape("<\u{338}script>") == "&lt;\u{338}script&gt;")
+        #expect(HTMLText.escape("x\" onclick=\"y") == "x&quot; onclick=&quot;y")
     }
 
     @Test func eachPaperShowsItsRankLinksAndCounts() throws {

@@ -92,12 +92,11 @@ struct SendDigests: AsyncParsableCommand {
             let open = try await catalog.digestStates(of: period)
             let total = (open[.queued] ?? 0) + (open[.sending] ?? 0)
             let progress = LockedProgress(ProgressReporter(label: "digest \(period.key)", totalBytes: Int64(total)))
-            var report = try await sender.run(period) { report in
+            let report = try await sender.send(period, planned: queued) { report in
                 let done = report.delivered + report.failed + report.retried + report.skipped + report.inDoubt
                 progress.update(done)
             }
             progress.finish()
-            report.planned += queued
             print(report)
             if report.stoppedBecause != nil { stopped = true }
         }
@@ -114,19 +113,13 @@ struct SendDigests: AsyncParsableCommand {
                 throw ValidationError("--period daily: no daily digest is due")
             case "weekly":
                 // The week before the current one: the last weekly digest due.
-                return DigestPeriod.weekly(containing: Self.today(schedule))!.previous
+                return DigestPeriod.weekly(containing: schedule.localDay(at: Date()))!.previous
             default:
                 return DigestPeriod(text)!
             }
         }
     }
 
-    static func today(_ schedule: DigestSchedule) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = schedule.timeZone
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
 
     private func preview(_ period: DigestPeriod, catalog: SQLiteCatalog, composer: DigestComposer, links: SubscriptionLinks) async throws {
         var settings = DigestSenderConfiguration()

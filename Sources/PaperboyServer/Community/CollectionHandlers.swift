@@ -28,12 +28,7 @@ struct CollectionHandlers: Sendable {
 
     /// A change not made: the answer's status, the message (naming the field or rule), and for
     /// 429 how long to wait.
-    struct Refusal: Error, Sendable {
-        var status: HTTPResponse.Status
-        var message: String
-        var rule: String? = nil
-        var retryAfter: Int? = nil
-    }
+    typealias Refusal = RequestRefusal
 
     // MARK: The checks forms and API share
 
@@ -265,7 +260,7 @@ struct CollectionHandlers: Sendable {
     func apiCreate(_ request: Request) async throws -> BufferedResponse {
         let user: User, input: APIInput
         switch try await apiRequest(request) {
-        case .failure(let refusal): return Self.json(refusal)
+        case .failure(let refusal): return refusal.json
         case .success(let accepted): (user, input) = accepted
         }
         switch try await create(
@@ -275,7 +270,7 @@ struct CollectionHandlers: Sendable {
             var answer = Self.json(collection, status: .created)
             answer.headers[.location] = "/api/collections/\(collection.id)"
             return answer
-        case .failure(let refusal): return Self.json(refusal)
+        case .failure(let refusal): return refusal.json
         }
     }
 
@@ -283,12 +278,12 @@ struct CollectionHandlers: Sendable {
     func apiUpdate(_ request: Request, id: String) async throws -> BufferedResponse {
         let user: User, input: APIInput
         switch try await apiRequest(request) {
-        case .failure(let refusal): return Self.json(refusal)
+        case .failure(let refusal): return refusal.json
         case .success(let accepted): (user, input) = accepted
         }
         switch try await update(user: user, id: id, name: input.name, description: input.description, isPublic: input.isPublic) {
         case .success(let collection): return Self.json(collection, status: .ok)
-        case .failure(let refusal): return Self.json(refusal)
+        case .failure(let refusal): return refusal.json
         }
     }
 
@@ -300,7 +295,7 @@ struct CollectionHandlers: Sendable {
             var answer = BufferedResponse(status: .noContent, contentType: "application/json; charset=utf-8", body: ByteBuffer())
             answer.headers[.cacheControl] = "no-store"
             return answer
-        case .failure(let refusal): return Self.json(refusal)
+        case .failure(let refusal): return refusal.json
         }
     }
 
@@ -311,7 +306,7 @@ struct CollectionHandlers: Sendable {
         let result = adding ? try await add(user: user, id: id, paper: paper) : try await remove(user: user, id: id, paper: paper)
         switch result {
         case .success(let collection): return Self.json(collection, status: .ok)
-        case .failure(let refusal): return Self.json(refusal)
+        case .failure(let refusal): return refusal.json
         }
     }
 
@@ -369,20 +364,7 @@ struct CollectionHandlers: Sendable {
                 : "The API token is unknown or has been revoked.")
     }
 
-    private static func unknownToken(_ request: Request) -> BufferedResponse { json(tokenRefusal(request)) }
-
-    static func json(_ refusal: Refusal) -> BufferedResponse {
-        var json = JSONWriter(capacity: 256)
-        json.object { o in
-            o.field("error", refusal.message)
-            o.field("rule", refusal.rule)
-        }
-        var answer = DailyPapersAPI.json(json.bytes, status: refusal.status)
-        answer.headers[.cacheControl] = "no-store"
-        if let seconds = refusal.retryAfter { answer.headers[.retryAfter] = String(seconds) }
-        if refusal.status == .unauthorized { answer.headers[.wwwAuthenticate] = "Bearer realm=\"paperboy\"" }
-        return answer
-    }
+    private static func unknownToken(_ request: Request) -> BufferedResponse { tokenRefusal(request).json }
 
     static func json(_ collection: PaperCollection, status: HTTPResponse.Status) -> BufferedResponse {
         var json = JSONWriter(capacity: 512)

@@ -244,11 +244,11 @@ struct CollectionPages: Sendable {
     /// recently added first. A private one only with its owner's token.
     func apiCollection(_ request: Request, id text: String) async throws -> BufferedResponse {
         guard let id = CollectionHandlers.collectionID(text) else {
-            return CollectionHandlers.json(.init(status: .badRequest, message: "id: '\(text.prefix(40))' is not a collection number."))
+            return RequestRefusal(status: .badRequest, message: "id: '\(text.prefix(40))' is not a collection number.").json
         }
         let reader: User?
         switch try await optionalToken(request) {
-        case .failure(let refusal): return CollectionHandlers.json(refusal)
+        case .failure(let refusal): return refusal.json
         case .success(let user): reader = user
         }
         let query = DailyPapersAPI.parameters(request)
@@ -257,10 +257,10 @@ struct CollectionPages: Sendable {
             limit = try DailyPapersAPI.integer(query["limit"], name: "limit", default: Self.pageSize, range: 1...DailyPapersAPI.maxLimit)
             page = try DailyPapersAPI.integer(query["p"], name: "p", default: 0, range: 0...10_000)
         } catch let error as DailyPapersAPI.BadRequest {
-            return CollectionHandlers.json(.init(status: .badRequest, message: error.message))
+            return RequestRefusal(status: .badRequest, message: error.message).json
         }
         guard let c = try await store.collection(id: id), c.isVisible(to: reader?.id) else {
-            return CollectionHandlers.json(.init(status: .notFound, message: CollectionError.collectionNotFound(id).description))
+            return RequestRefusal(status: .notFound, message: CollectionError.collectionNotFound(id).description).json
         }
         let entries = try await store.papers(inCollection: id, limit: limit, offset: page * limit)
         var json = JSONWriter(capacity: 1_024 + entries.count * 1_024)
@@ -285,11 +285,11 @@ struct CollectionPages: Sendable {
     func apiUserCollections(_ request: Request, name: String) async throws -> BufferedResponse {
         let reader: User?
         switch try await optionalToken(request) {
-        case .failure(let refusal): return CollectionHandlers.json(refusal)
+        case .failure(let refusal): return refusal.json
         case .success(let user): reader = user
         }
         guard !name.isEmpty, name.count <= 100, let publicOnes = try await store.publicCollections(username: name) else {
-            return CollectionHandlers.json(.init(status: .notFound, message: "name: nobody here is called '\(name.prefix(100))'."))
+            return RequestRefusal(status: .notFound, message: "name: nobody here is called '\(name.prefix(100))'.").json
         }
         var collections = publicOnes
         let own = reader.map { $0.username.lowercased() == name.lowercased() } ?? false
@@ -303,7 +303,7 @@ struct CollectionPages: Sendable {
 
     /// Reading needs no token, but one that is sent must be good: a revoked token is refused
     /// rather than silently read as anonymous.
-    private func optionalToken(_ request: Request) async throws -> Result<User?, CollectionHandlers.Refusal> {
+    private func optionalToken(_ request: Request) async throws -> Result<User?, RequestRefusal> {
         guard request.headers[.authorization] != nil else { return .success(nil) }
         guard let user = try await SubmitHandlers.bearerUser(request, store: community) else {
             return .failure(CollectionHandlers.tokenRefusal(request))

@@ -45,12 +45,7 @@ struct SubmitHandlers: Sendable {
     }
 
     /// A submission not made: the answer's status, the message, and the field or rule at fault.
-    struct Refusal: Error, Sendable {
-        var status: HTTPResponse.Status
-        var message: String
-        var rule: String? = nil
-        var retryAfter: Int? = nil
-    }
+    typealias Refusal = RequestRefusal
 
     /// Checks `fields` and submits for `user`; answers the paper as now featured.
     func submit(_ fields: Fields, user: User) async throws -> Result<Paper, Refusal> {
@@ -140,13 +135,13 @@ struct SubmitHandlers: Sendable {
         var request = request
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: configuration.maxFormBytes) } catch is NIOTooManyBytesError {
-            return Self.error(Refusal(status: .contentTooLarge, message: "The body is larger than \(configuration.maxFormBytes) bytes."))
+            return Refusal(status: .contentTooLarge, message: "The body is larger than \(configuration.maxFormBytes) bytes.").json
         }
         let fields: Fields
         if request.headers[.contentType]?.lowercased().contains("application/json") == true {
             switch Self.jsonFields(body) {
             case .success(let parsed): fields = parsed
-            case .failure(let refusal): return Self.error(refusal)
+            case .failure(let refusal): return refusal.json
             }
         } else {
             let form = FormFields(String(buffer: body))
@@ -161,7 +156,7 @@ struct SubmitHandlers: Sendable {
             answer.headers[.cacheControl] = "no-store"
             return answer
         case .failure(let refusal):
-            return Self.error(refusal)
+            return refusal.json
         }
     }
 
@@ -186,18 +181,6 @@ struct SubmitHandlers: Sendable {
         default: return .failure(Refusal(status: .badRequest, message: "override: must be true or false."))
         }
         return .success(fields)
-    }
-
-    static func error(_ refusal: Refusal) -> BufferedResponse {
-        var json = JSONWriter(capacity: 256)
-        json.object { o in
-            o.field("error", refusal.message)
-            if let rule = refusal.rule { o.field("rule", rule) }
-        }
-        var answer = DailyPapersAPI.json(json.bytes, status: refusal.status)
-        if let seconds = refusal.retryAfter { answer.headers[.retryAfter] = String(seconds) }
-        if refusal.status == .unauthorized { answer.headers[.wwwAuthenticate] = "Bearer realm=\"paperboy\"" }
-        return answer
     }
 
     /// The owner of the request's live API token, if it carries one.

@@ -83,7 +83,7 @@ struct SubscriptionPages: Sendable {
         let now = Date()
         let outcome = try await store.subscribe(subscription, at: now, limit: (settings.requestsPerAddress, settings.addressWindow))
         let links = try await signer.get()
-        let notice: MailMessageResult
+        let notice: MailMessage
         switch outcome {
         case .tooManyRequests(let retryAfter):
             var answer = HTML.page(
@@ -97,12 +97,12 @@ struct SubscriptionPages: Sendable {
             answer.headers[.retryAfter] = String(retryAfter)
             return answer
         case .needsConfirmation(let pending):
-            notice = MailMessageResult { try notices.confirmation(to: pending, confirmURL: links.url(.confirm, subscription: pending.id, now: now), date: now) }
+            notice = try notices.confirmation(to: pending, confirmURL: links.url(.confirm, subscription: pending.id, now: now), date: now)
         case .alreadyActive(let active):
-            notice = MailMessageResult { try notices.alreadySubscribed(active, preferencesURL: links.url(.preferences, subscription: active.id, now: now), date: now) }
+            notice = try notices.alreadySubscribed(active, preferencesURL: links.url(.preferences, subscription: active.id, now: now), date: now)
         }
         do {
-            try await settings.transport.send(try notice.make())
+            try await settings.transport.send(notice)
         } catch {
             logger.error("confirmation email not sent", metadata: ["error": "\(error)"])
             return HTML.page(
@@ -164,54 +164,45 @@ struct SubscriptionPages: Sendable {
     // MARK: Links from the emails
 
     func confirm(token: String) async throws -> BufferedResponse {
-        let id: Int64
-        switch try await verify(token, .confirm) {
-        case .refused(let answer): return answer
-        case .accepted(let verified): id = verified
+        try await withLink(token, .confirm) { id, links in
+            guard let subscription = try await store.confirmSubscription(id: id, at: Date()) else {
+                return linkProblem("This subscription was cancelled since the email was sent. Subscribe again to get the digest.", status: .gone)
+            }
+            let preferences = links.url(.preferences, subscription: subscription.id, now: Date())
+            return HTML.page(
+                title: "Subscribed",
+                body: """
+                    <h1>You are subscribed</h1>
+                    <p><strong>\(HTML.escape(subscription.email))</strong> will get \(HTML.escape(SubscriptionNotices.describe(subscription))).</p>
+                    <p><a href="\(HTML.escape(preferences))">Change the preferences</a> at any time; every email has this \
+                    link and a one-click unsubscribe.</p>
+                    """)
         }
-        guard let subscription = try await store.confirmSubscription(id: id, at: Date()) else {
-            return linkProblem("This subscription was cancelled since the email was sent. Subscribe again to get the digest.", status: .gone)
-        }
-        let preferences = try await signer.get().url(.preferences, subscription: subscription.id, now: Date())
-        return HTML.page(
-            title: "Subscribed",
-            body: """
-                <h1>You are subscribed</h1>
-                <p><strong>\(HTML.escape(subscription.email))</strong> will get \(HTML.escape(SubscriptionNotices.describe(subscription))).</p>
-                <p><a href="\(HTML.escape(preferences))">Change the preferences</a> at any time; every email has this \
-                link and a one-click unsubscribe.</p>
-                """)
     }
 
     func unsubscribeForm(token: String) async throws -> BufferedResponse {
-        let id: Int64
-        switch try await verify(token, .unsubscribe) {
-        case .refused(let answer): return answer
-        case .accepted(let verified): id = verified
+        try await withLink(token, .unsubscribe) { id, _ in
+            guard let subscription = try await store.subscription(id: id) else { return linkProblem("There is no such subscription.", status: .notFound) }
+            if subscription.status == .unsubscribed { return unsubscribedPage(subscription) }
+            return HTML.page(
+                title: "Unsubscribe",
+                body: """
+                    <h1>Unsubscribe</h1>
+                    <p>Stop sending the digest to <strong>\(HTML.escape(subscription.email))</strong>?</p>
+                    <form method="post" action="/digest/unsubscribe/\(HTML.escape(token))"><button type="submit">Unsubscribe</button></form>
+                    """)
         }
-        guard let subscription = try await store.subscription(id: id) else { return linkProblem("There is no such subscription.", status: .notFound) }
-        if subscription.status == .unsubscribed { return unsubscribedPage(subscription) }
-        return HTML.page(
-            title: "Unsubscribe",
-            body: """
-                <h1>Unsubscribe</h1>
-                <p>Stop sending the digest to <strong>\(HTML.escape(subscription.email))</strong>?</p>
-                <form method="post" action="/digest/unsubscribe/\(HTML.escape(token))"><button type="submit">Unsubscribe</button></form>
-                """)
     }
 
     /// Both the page's button and RFC 8058's one-click POST (`List-Unsubscribe=One-Click`).
     func unsubscribe(_ request: Request, token: String) async throws -> BufferedResponse {
-        let id: Int64
-        switch try await verify(token, .unsubscribe) {
-        case .refused(let answer): return answer
-        case .accepted(let verified): id = verified
+        try await withLink(token, .unsubscribe) { id, _ in
+            guard let subscription = try await store.unsubscribe(id: id, at: Date()) else {
+                return linkProblem("There is no such subscription.", status: .notFound)
+            }
+            logger.info("unsubscribed", metadata: ["subscription": "\(id)"])
+            return unsubscribedPage(subscription)
         }
-        guard let subscription = try await store.unsubscribe(id: id, at: Date()) else {
-            return linkProblem("There is no such subscription.", status: .notFound)
-        }
-        logger.info("unsubscribed", metadata: ["subscription": "\(id)"])
-        return unsubscribedPage(subscription)
     }
 
     private func unsubscribedPage(_ subscription: Subscription) -> BufferedResponse {
@@ -225,51 +216,43 @@ struct SubscriptionPages: Sendable {
     }
 
     func preferencesForm(_ request: Request, token: String) async throws -> BufferedResponse {
-        let id: Int64
-        switch try await verify(token, .preferences) {
-        case .refused(let answer): return answer
-        case .accepted(let verified): id = verified
-        }
-        let links = try await signer.get()
-        guard let subscription = try await store.subscription(id: id) else { return linkProblem("There is no such subscription.", status: .notFound) }
-        return sessions.withCSRFCookie(request) { csrf in
-            preferencesPage(subscription, links: links, token: token, csrf: csrf, topics: subscription.topics.text, problem: nil, saved: false)
+        try await withLink(token, .preferences) { id, links in
+            guard let subscription = try await store.subscription(id: id) else { return linkProblem("There is no such subscription.", status: .notFound) }
+            return sessions.withCSRFCookie(request) { csrf in
+                preferencesPage(subscription, links: links, token: token, csrf: csrf, topics: subscription.topics.text, problem: nil, saved: false)
+            }
         }
     }
 
     func savePreferences(_ request: Request, token: String) async throws -> BufferedResponse {
-        let id: Int64
-        switch try await verify(token, .preferences) {
-        case .refused(let answer): return answer
-        case .accepted(let verified): id = verified
-        }
-        let links = try await signer.get()
-        let form: FormFields
-        switch try await CheckedForm.read(request, limit: maxFormBytes) {
-        case .refused(let answer): return answer
-        case .accepted(let checked): form = checked
-        }
-        guard let subscription = try await store.subscription(id: id) else { return linkProblem("There is no such subscription.", status: .notFound) }
-        let csrf = form[CSRF.fieldName] ?? ""
-        let topicsText = form["topics"] ?? ""
-        let frequency: DigestFrequency
-        let topics: DigestTopics
-        do {
-            guard let chosen = DigestFrequency(rawValue: form["frequency"] ?? "") else {
-                throw SubscriptionError.invalid(field: "frequency", "must be daily or weekly")
+        try await withLink(token, .preferences) { id, links in
+            let form: FormFields
+            switch try await CheckedForm.read(request, limit: maxFormBytes) {
+            case .refused(let answer): return answer
+            case .accepted(let checked): form = checked
             }
-            frequency = chosen
-            topics = try DigestTopics(parsing: topicsText)
-        } catch {
-            return preferencesPage(
-                subscription, links: links, token: token, csrf: csrf, topics: String(topicsText.prefix(2_000)), problem: "\(error)", saved: false,
-                status: .badRequest)
+            guard let subscription = try await store.subscription(id: id) else { return linkProblem("There is no such subscription.", status: .notFound) }
+            let csrf = form[CSRF.fieldName] ?? ""
+            let topicsText = form["topics"] ?? ""
+            let frequency: DigestFrequency
+            let topics: DigestTopics
+            do {
+                guard let chosen = DigestFrequency(rawValue: form["frequency"] ?? "") else {
+                    throw SubscriptionError.invalid(field: "frequency", "must be daily or weekly")
+                }
+                frequency = chosen
+                topics = try DigestTopics(parsing: topicsText)
+            } catch {
+                return preferencesPage(
+                    subscription, links: links, token: token, csrf: csrf, topics: String(topicsText.prefix(2_000)), problem: "\(error)", saved: false,
+                    status: .badRequest)
+            }
+            guard let updated = try await store.updateSubscription(
+                id: id, frequency: frequency, topics: topics, forMe: form["for_me"] == "on", at: Date()) else {
+                return linkProblem("There is no such subscription.", status: .notFound)
+            }
+            return preferencesPage(updated, links: links, token: token, csrf: csrf, topics: updated.topics.text, problem: nil, saved: true)
         }
-        guard let updated = try await store.updateSubscription(
-            id: id, frequency: frequency, topics: topics, forMe: form["for_me"] == "on", at: Date()) else {
-            return linkProblem("There is no such subscription.", status: .notFound)
-        }
-        return preferencesPage(updated, links: links, token: token, csrf: csrf, topics: updated.topics.text, problem: nil, saved: true)
     }
 
     private func preferencesPage(
@@ -309,19 +292,21 @@ struct SubscriptionPages: Sendable {
 
     // MARK: Tokens
 
-    private enum Verified {
-        case accepted(Int64)
-        case refused(BufferedResponse)
-    }
-
-    private func verify(_ token: String, _ purpose: SubscriptionLinks.Purpose) async throws -> Verified {
+    /// Runs `body` with the subscription a link acts for, once the token is checked; a
+    /// tampered, misdirected or expired link gets a page saying so and nothing else happens.
+    private func withLink(
+        _ token: String, _ purpose: SubscriptionLinks.Purpose,
+        _ body: (Int64, SubscriptionLinks) async throws -> BufferedResponse
+    ) async throws -> BufferedResponse {
         let links = try await signer.get()
+        let id: Int64
         do {
-            return .accepted(try links.verify(token, for: purpose, now: Date()))
+            id = try links.verify(token, for: purpose, now: Date())
         } catch {
             let status: HTTPResponse.Status = if case .expired = error { .gone } else { .badRequest }
-            return .refused(linkProblem("This link cannot be used: \(error.description). Nothing was changed.", status: status))
+            return linkProblem("This link cannot be used: \(error.description). Nothing was changed.", status: status)
         }
+        return try await body(id, links)
     }
 
     private func linkProblem(_ message: String, status: HTTPResponse.Status) -> BufferedResponse {
@@ -330,10 +315,4 @@ struct SubscriptionPages: Sendable {
             body: "<h1>This link cannot be used</h1><p>\(HTML.escape(message))</p><p><a href=\"/subscribe\">Subscribe</a></p>",
             status: status)
     }
-}
-
-/// A message made on demand (its making can throw: an address the mail layer refuses).
-private struct MailMessageResult {
-    let make: () throws -> MailMessage
-    init(_ make: @escaping () throws -> MailMessage) { self.make = make }
 }

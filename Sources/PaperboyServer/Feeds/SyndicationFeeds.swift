@@ -138,7 +138,7 @@ struct SyndicationFeeds: Sendable {
         let digits = timestamp.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
         guard digits.count >= 3 else { return "Thu, 01 Jan 1970 00:00:00 GMT" }
         let days = DateText.daysFromCivil(digits[0], digits[1], digits[2])
-        let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][FeedPeriod.weekday(days)]
+        let weekday = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][DateText.weekday(days)]
         let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][max(0, min(11, digits[1] - 1))]
         let time = digits.count >= 6 ? String(format: "%02d:%02d:%02d", digits[3], digits[4], digits[5]) : "00:00:00"
         return "\(weekday), " + String(format: "%02d", digits[2]) + " \(month) " + String(format: "%04d", digits[0]) + " \(time) GMT"

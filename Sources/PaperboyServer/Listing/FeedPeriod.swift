@@ -25,11 +25,7 @@ enum FeedPeriod: Equatable, Sendable {
             guard text.count == 10, DateText.isDay(text) else { return nil }
             self = .day(text)
         case .week:
-            let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0].count == 4, let year = Int(parts[0]), (1000...9999).contains(year),
-                  parts[1].count == 3, parts[1].first == "W", let week = Int(parts[1].dropFirst()),
-                  parts[1].dropFirst().allSatisfy(\.isNumber),
-                  (1...Self.weeksIn(year)).contains(week) else { return nil }
+            guard let (year, week) = DateText.isoWeek(parsing: text) else { return nil }
             self = .week(year: year, week: week)
         case .month:
             let parts = text.split(separator: "-", omittingEmptySubsequences: false)
@@ -41,17 +37,15 @@ enum FeedPeriod: Equatable, Sendable {
 
     /// The period of `kind` that holds `day`.
     static func containing(_ day: String, as kind: Kind) -> FeedPeriod? {
-        guard DateText.isDay(day) else { return nil }
-        let parts = day.split(separator: "-").compactMap { Int($0) }
+        guard let n = DateText.dayNumber(day) else { return nil }
         switch kind {
         case .day: return .day(day)
-        case .month: return .month(year: parts[0], month: parts[1])
+        case .month:
+            let (year, month, _) = DateText.civilFromDays(n)
+            return .month(year: year, month: month)
         case .week:
-            let n = DateText.daysFromCivil(parts[0], parts[1], parts[2])
-            // The ISO year is the year of the week's Thursday.
-            let thursday = n - weekday(n) + 3
-            let year = DateText.civilFromDays(thursday).0
-            return .week(year: year, week: (thursday - mondayOfWeekOne(year)) / 7 + 1)
+            let (year, week) = DateText.isoWeek(of: n)
+            return .week(year: year, week: week)
         }
     }
 
@@ -60,8 +54,8 @@ enum FeedPeriod: Equatable, Sendable {
         switch self {
         case .day(let day): return (day, day)
         case .week(let year, let week):
-            let monday = Self.mondayOfWeekOne(year) + (week - 1) * 7
-            return (Self.day(monday), Self.day(monday + 6))
+            let monday = DateText.mondayOfWeekOne(year) + (week - 1) * 7
+            return (DateText.day(number: monday), DateText.day(number: monday + 6))
         case .month(let year, let month):
             return (DateText.format(year, month, 1), DateText.format(year, month, DateText.daysIn(month, year)))
         }
@@ -71,7 +65,7 @@ enum FeedPeriod: Equatable, Sendable {
     var text: String {
         switch self {
         case .day(let day): day
-        case .week(let year, let week): String(format: "%04d-W%02d", year, week)
+        case .week(let year, let week): DateText.isoWeekText(year: year, week: week)
         case .month(let year, let month): String(format: "%04d-%02d", year, month)
         }
     }
@@ -88,13 +82,11 @@ enum FeedPeriod: Equatable, Sendable {
     var title: String {
         switch self {
         case .day(let day):
-            let parts = day.split(separator: "-").compactMap { Int($0) }
-            let weekday = Self.weekdayNames[Self.weekday(DateText.daysFromCivil(parts[0], parts[1], parts[2]))]
-            return "\(weekday), \(parts[2]) \(Self.monthNames[parts[1] - 1]) \(parts[0])"
+            return DateText.longDay(DateText.dayNumber(day)!)
         case .week(let year, let week):
             return "Week \(week) of \(year)"
         case .month(let year, let month):
-            return "\(Self.monthNames[month - 1]) \(year)"
+            return "\(DateText.monthNames[month - 1]) \(year)"
         }
     }
 
@@ -109,24 +101,5 @@ enum FeedPeriod: Equatable, Sendable {
             day = next
         }
         return out
-    }
-
-    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
-                             "September", "October", "November", "December"]
-    static let weekdayNames = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-    /// 0 for Monday … 6 for Sunday, of a day counted from 1970-01-01 (a Thursday).
-    static func weekday(_ days: Int) -> Int { ((days + 3) % 7 + 7) % 7 }
-
-    static func mondayOfWeekOne(_ year: Int) -> Int {
-        let january4 = DateText.daysFromCivil(year, 1, 4)  // week 1 holds January 4th
-        return january4 - weekday(january4)
-    }
-
-    static func weeksIn(_ year: Int) -> Int { (mondayOfWeekOne(year + 1) - mondayOfWeekOne(year)) / 7 }
-
-    static func day(_ days: Int) -> String {
-        let (y, m, d) = DateText.civilFromDays(days)
-        return DateText.format(y, m, d)
     }
 }

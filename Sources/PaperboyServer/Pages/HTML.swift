@@ -6,34 +6,8 @@ import Hummingbird
 /// HTML building: every piece of text that reaches a page goes through `escape`, every value
 /// in a URL through `queryValue`.
 enum HTML {
-    static func escape(_ text: String) -> String {
-        // Most text has nothing to escape: hand it back untouched. Otherwise copy runs of UTF-8
-        // bytes between the characters to escape (all ASCII, so multi-byte sequences pass whole).
-        func special(_ byte: UInt8) -> Bool {
-            byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
-                || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'")
-        }
-        guard text.utf8.contains(where: special) else { return text }
-        var text = text
-        return text.withUTF8 { utf8 in
-            var out: [UInt8] = []
-            out.reserveCapacity(utf8.count + 32)
-            var runStart = 0
-            for i in 0..<utf8.count where special(utf8[i]) {
-                if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<i])) }
-                switch utf8[i] {
-                case UInt8(ascii: "&"): out += "&amp;".utf8
-                case UInt8(ascii: "<"): out += "&lt;".utf8
-                case UInt8(ascii: ">"): out += "&gt;".utf8
-                case UInt8(ascii: "\""): out += "&quot;".utf8
-                default: out += "&#39;".utf8
-                }
-                runStart = i + 1
-            }
-            if runStart < utf8.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart...])) }
-            return String(decoding: out, as: UTF8.self)
-        }
-    }
+    /// `HTMLText.escape`, which the digest emails share.
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// Escapes text in which search matches are marked (`SearchHit.markStart`/`markEnd`), then
     /// turns the marks into `<mark>` elements.
