@@ -113,7 +113,9 @@ final class SMTPTestServer: Sendable {
         process.standardOutput = FileHandle.standardError
         process.standardError = FileHandle.standardError
         try process.run()
-        let deadline = ContinuousClock.now + .seconds(20)
+        // Generous: the whole suite runs at once, and on a loaded 2-core CI machine a score of
+        // Python servers importing aiosmtpd beside the embedder's tests once took over 20 s.
+        let deadline = ContinuousClock.now + .seconds(90)
         while ContinuousClock.now < deadline && process.isRunning {
             if let text = try? String(contentsOf: readyFile, encoding: .utf8), let port = Int(text) {
                 return SMTPTestServer(port: port, folder: folder, process: process)
