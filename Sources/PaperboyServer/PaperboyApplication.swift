@@ -128,7 +128,7 @@ public func buildApplication(
             // Papers the catalog lacks come from the arXiv API, when one is configured.
             let submit = SubmitHandlers(
                 catalog: catalog, store: community, submissions: submissions,
-                metadata: configuration.arxivAPIURL.map { ArxivMetadataFetcher(endpoint: $0) as any PaperMetadataSource }, configuration: configuration.community,
+                metadata: configuration.arxivAPIURL.map { ArxivMetadataFetcher(endpoint: $0, timeout: configuration.arxivAPITimeout) as any PaperMetadataSource }, configuration: configuration.community,
                 now: listing.now)
             let submitPages = SubmitPages(handlers: submit)
             router.get("/submit") { request, _ in submitPages.form(request) }

@@ -19,6 +19,9 @@ public struct ServerConfiguration: Sendable {
     /// metadata of submitted papers the catalog lacks; nil: only catalog papers can be
     /// submitted. `paperboy serve` sets arXiv's; tests point it at a local recorded server.
     public var arxivAPIURL: String?
+    /// How long one arXiv API lookup may take before it is tried again (twice in all). A person
+    /// waits on it, hence short; tests on a loaded machine lengthen it.
+    public var arxivAPITimeout: Duration = .seconds(10)
     /// Email digests: the relay, the sender address, the schedule; nil: no digests (the
     /// subscribe page then offers the feeds).
     public var digests: DigestSiteConfiguration?

@@ -8,8 +8,9 @@ import Testing
 
 /// The live arXiv API and OAI-PMH code, run against a local server that plays recorded responses.
 @Suite struct HarvesterTests {
-    /// Fast settings for tests: the same code paths, shorter waits.
-    func policy(interval: Duration = .milliseconds(200), attempts: Int = 3, timeout: Duration = .seconds(5)) -> PoliteHTTPClient.Policy {
+    /// Fast settings for tests: the same code paths, shorter waits. The time-out stays long: a
+    /// fully loaded CI run can keep even a local answer waiting for seconds.
+    func policy(interval: Duration = .milliseconds(200), attempts: Int = 3, timeout: Duration = .seconds(60)) -> PoliteHTTPClient.Policy {
         var p = PoliteHTTPClient.Policy()
         p.minimumInterval = interval
         p.maxAttempts = attempts

@@ -44,7 +44,7 @@ final class FakeSTARTTLSServer: Sendable {
     func configuration(replyTimeout: Duration) -> SMTPConfiguration {
         SMTPConfiguration(
             host: "127.0.0.1", port: channel.localAddress?.port ?? 0, transportSecurity: .required,
-            clientName: "client.test.invalid", connectTimeout: .seconds(5), replyTimeout: replyTimeout
+            clientName: "client.test.invalid", connectTimeout: .seconds(30), replyTimeout: replyTimeout
         )
     }
 

@@ -244,7 +244,7 @@ struct SMTPClientTests {
     @Test func aConnectionDroppedDuringTheHandshakeIsTransient() async throws {
         let server = try await FakeSTARTTLSServer.start(.closeAfterSTARTTLS)
         defer { server.stop() }
-        var configuration = server.configuration(replyTimeout: .seconds(10))
+        var configuration = server.configuration(replyTimeout: .seconds(60))
         configuration.transportSecurity = .required
         let error = try #require(await Self.connectError(configuration))
         guard case .connectionClosed = error.kind else {

@@ -144,10 +144,10 @@ final class SMTPTestServer: Sendable {
     }
 
     /// A configuration for this server: plain text unless changed.
-    func configuration(replyTimeout: Duration = .seconds(10)) -> SMTPConfiguration {
+    func configuration(replyTimeout: Duration = .seconds(60)) -> SMTPConfiguration {
         SMTPConfiguration(
             host: "127.0.0.1", port: port, transportSecurity: .never,
-            clientName: "client.test.invalid", connectTimeout: .seconds(5), replyTimeout: replyTimeout
+            clientName: "client.test.invalid", connectTimeout: .seconds(30), replyTimeout: replyTimeout
         )
     }
 

@@ -27,6 +27,9 @@ import TestSupport
             change(&$0)
         }
         configuration.arxivAPIURL = arxivAPIURL
+        // The local stand-in answers at once, but a CI run of every suite at once on two cores once
+        // kept it from being scheduled for ten seconds: the ten-second time-out made a 404 a 502.
+        configuration.arxivAPITimeout = .seconds(120)
         let app = buildApplication(configuration: configuration, catalog: store, logger: quietLogger, now: { now })
         try await app.test(.router) { client in try await body(client, store) }
     }

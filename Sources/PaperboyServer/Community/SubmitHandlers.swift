@@ -199,11 +199,14 @@ struct SubmitHandlers: Sendable {
 struct ArxivMetadataFetcher: PaperMetadataSource {
     let endpoint: String
     let spacing: Duration
+    /// The time-out of one attempt.
+    let timeout: Duration
     private let lastStart = NIOLockedValueBox<ContinuousClock.Instant?>(nil)
 
-    init(endpoint: String, spacing: Duration = .seconds(3)) {
+    init(endpoint: String, spacing: Duration = .seconds(3), timeout: Duration = .seconds(10)) {
         self.endpoint = endpoint
         self.spacing = spacing
+        self.timeout = timeout
     }
 
     func url(for id: ArxivID) -> String {
@@ -224,7 +227,7 @@ struct ArxivMetadataFetcher: PaperMetadataSource {
         var policy = PoliteHTTPClient.Policy()
         policy.maxAttempts = 2
         policy.initialBackoff = .seconds(1)
-        policy.timeout = .seconds(10)
+        policy.timeout = timeout
         // arXiv answers 503 with a Retry-After when busy; a person will not wait minutes.
         policy.maxWait = .seconds(5)
         policy.maxBodyBytes = 4 << 20
