@@ -178,7 +178,8 @@ public enum MIMEWriter {
     // MARK: - Date (RFC 5322 section 3.3)
 
     /// `Tue, 25 Nov 2025 09:05:03 +0000`, always in UTC, computed from the calendar arithmetic
-    /// so that no locale or time zone database can change it.
+    /// so that no locale or time zone database can change it. The day has two digits (`07 Dec`),
+    /// as mail software writes it and as Python's `email` package reads it back.
     public static func formatDate(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
@@ -198,7 +199,7 @@ public enum MIMEWriter {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
         let time = "\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))"
-        return "\(weekdays[weekday]), \(day) \(months[month - 1]) \(year) \(time) +0000"
+        return "\(weekdays[weekday]), \(two(day)) \(months[month - 1]) \(year) \(time) +0000"
     }
 
     // MARK: - Bodies

@@ -44,7 +44,7 @@ import Testing
     }
 
     @Test func datesAreRFC5322InUTC() {
-        #expect(MIMEWriter.formatDate(Date(timeIntervalSince1970: 0)) == "Thu, 1 Jan 1970 00:00:00 +0000")
+        #expect(MIMEWriter.formatDate(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 +0000")
         #expect(MIMEWriter.formatDate(Date(timeIntervalSince1970: 951_782_400)) == "Tue, 29 Feb 2000 00:00:00 +0000")
         #expect(MIMEWriter.formatDate(Date(timeIntervalSince1970: 1_764_028_747)) == "Mon, 24 Nov 2025 23:59:07 +0000")
         #expect(MIMEWriter.formatDate(Date(timeIntervalSince1970: -1)) == "Wed, 31 Dec 1969 23:59:59 +0000")
