@@ -46,7 +46,7 @@ let package = Package(
             name: "PaperboyCLI",
             dependencies: [
                 "Catalog", "CatalogSQLite", "Importers", "ArxivClient", "PaperboyServer", "Embeddings", "SemanticSearch", "Community",
-                "Digests", "Mail", "CatalogPostgres",
+                "Digests", "Mail", "CatalogPostgres", "DatabaseCopy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -223,16 +223,22 @@ let package = Package(
         .target(
             name: "CatalogPostgres",
             dependencies: [
-                "Catalog",
+                "Catalog", "Community", "Digests",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
+        // `paperboy db copy`: an installation's SQLite file moved to PostgreSQL, resumably.
+        .target(
+            name: "DatabaseCopy",
+            dependencies: ["Catalog", "CatalogSQLite", "CatalogPostgres"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CatalogPostgresTests",
             dependencies: [
-                "CatalogPostgres", "Catalog", "CatalogSQLite", "TestSupport",
+                "CatalogPostgres", "Catalog", "CatalogSQLite", "Community", "Digests", "TestSupport", "DatabaseCopy",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings

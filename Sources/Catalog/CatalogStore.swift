@@ -3,6 +3,8 @@
 public protocol CatalogStore: Sendable {
     /// Brings the schema up to date; safe to call on every start.
     func migrate() async throws
+    /// Names of the schema migrations applied so far, oldest first.
+    func appliedMigrations() async throws -> [String]
 
     /// Applies a batch of changes in one transaction, with the merge rules of `merge(stored:with:)`,
     /// and records `checkpoint` in the same transaction so a resumed import starts after the batch.
@@ -32,10 +34,17 @@ public protocol CatalogStore: Sendable {
     func updateSearchIndex(limit: Int) async throws -> Int
     /// How many papers wait to be indexed for search.
     func searchIndexBacklog() async throws -> Int
+    /// Rebuilds the keyword index from the papers, for when search looks wrong.
+    func rebuildSearchIndex() async throws
 
     /// Up to `limit` papers that have no vector from `model` yet (new papers, papers whose title
     /// or abstract changed, or every paper after a change of model), oldest first.
     func papersToEmbed(model: String, limit: Int) async throws -> [Paper]
+    /// Like `papersToEmbed`, but for a worker that will embed them: a backend shared by several
+    /// processes hands each paper to one of them at a time, leaving it out of others' claims
+    /// for `lease` (or until its vector is stored), so N servers embed each paper once. A
+    /// worker that dies leaves its papers to be claimed again once the lease runs out.
+    func claimPapersToEmbed(model: String, limit: Int, lease: Duration) async throws -> [Paper]
     /// Stores the vectors of a batch, in one transaction; they leave the queue.
     func storeEmbeddings(_ vectors: [(id: ArxivID, vector: [Float])], model: String) async throws
     /// How many papers have no vector from `model`.
@@ -53,9 +62,25 @@ public protocol CatalogStore: Sendable {
     /// Small named values that harvesters keep between runs (the last OAI-PMH harvest date).
     func state(_ key: String) async throws -> String?
     func setState(_ key: String, to value: String?) async throws
+
+    /// Runs `job` unless a job of the same name already runs on this catalog in another process
+    /// or task; answers nil, without running it, then. On a database many instances share,
+    /// this is how a job started by the cron of every instance (a harvest) runs once.
+    func exclusively<Result: Sendable>(_ name: String, _ job: () async throws -> Result) async throws -> Result?
 }
 
 extension CatalogStore {
+    /// A catalog kept by one machine (a SQLite file) runs every job: its imports are idempotent
+    /// and its writers take turns, so two harvests at once cost time, never correctness.
+    public func exclusively<Result: Sendable>(_ name: String, _ job: () async throws -> Result) async throws -> Result? {
+        try await job()
+    }
+
+    /// One process at a time (a SQLite file): the papers to embed, unclaimed.
+    public func claimPapersToEmbed(model: String, limit: Int, lease: Duration) async throws -> [Paper] {
+        try await papersToEmbed(model: model, limit: limit)
+    }
+
     /// Keyword search as a page of hits: ranked by `searchRanking`, marked by `SearchMarker`.
     public func search(_ query: SearchQuery, limit: Int, offset: Int) async throws -> [SearchHit] {
         try await hits(for: searchRanking(query, limit: limit, offset: offset), of: query)
@@ -196,4 +221,12 @@ public struct PaperQuery: Sendable, Equatable {
         self.limit = limit
         self.offset = offset
     }
+}
+
+/// An error a store throws when its database cannot be reached at the moment (a server down or
+/// restarting, a network cut), as opposed to a bad request or a bug. The web server answers it
+/// with 503 and Retry-After rather than 500, and its health check fails while it lasts: the
+/// request may be tried again, and nothing was half-written.
+public protocol DatabaseAvailabilityError: Error {
+    var isDatabaseUnavailable: Bool { get }
 }

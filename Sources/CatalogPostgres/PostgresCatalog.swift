@@ -71,11 +71,16 @@ public final class PostgresCatalog: CatalogStore {
 
     /// Connects once, outside the pool, and fails with a clear error when that cannot be done.
     public func checkReachable() async throws {
+        try await Self.checkReachable(location, logger: logger)
+    }
+
+    /// Connects once to `location` and fails with a clear error when that cannot be done.
+    public static func checkReachable(_ location: PostgresLocation, logger: Logger) async throws {
         do {
             let connection = try await PostgresConnection.connect(configuration: location.connectionConfiguration, id: 0, logger: logger)
             try? await connection.close()
         } catch {
-            throw PostgresCatalogError.unreachable(location, reason: Self.reason(error))
+            throw PostgresCatalogError.unreachable(location, reason: reason(error))
         }
     }
 
@@ -375,7 +380,9 @@ public final class PostgresCatalog: CatalogStore {
                     }
                     throw PostgresCatalogError.connectionLost(location, reason: "\(what): \(Self.reason(cause))")
                 }
-                if cause is CancellationError { throw cause }
+                // Refusals the stores throw themselves (a name taken, a comment not yours, a cap
+                // reached) go to the caller as they are: they are answers, not faults.
+                if cause is CancellationError || !Self.isDatabaseError(cause) { throw cause }
                 throw PostgresCatalogError.failed(location, reason: "\(what): \(Self.reason(cause))")
             }
         }
@@ -387,6 +394,13 @@ public final class PostgresCatalog: CatalogStore {
             return transaction.closureError.map(rootCause) ?? transaction.commitError ?? transaction.beginError ?? error
         }
         return error
+    }
+
+    /// Whether the error came from the database or the way to it (PostgresNIO, SwiftNIO), as
+    /// opposed to one this backend's own code threw.
+    static func isDatabaseError(_ error: any Error) -> Bool {
+        error is PSQLError || error is PostgresDecodingError || error is NIOConnectionError || error is IOError
+            || error is ChannelError || isConnectionLoss(error)
     }
 
     static func isConnectionLoss(_ error: any Error) -> Bool {
@@ -427,5 +441,33 @@ public final class PostgresCatalog: CatalogStore {
         }
         if "\(error)".contains("CircuitBreakerTripped") { return "the server has not accepted a connection for a minute" }
         return String(reflecting: error)
+    }
+}
+
+extension PostgresCatalog {
+    /// The first key of the two-key advisory locks of named jobs; the second is a hash of the name.
+    static let jobLockSpace: Int32 = 0x7062_0005
+
+    /// Holds a session-level advisory lock named after the job on one pooled connection while
+    /// the job runs: every instance on this database that asks for the same name meanwhile is
+    /// told no at once rather than waiting. Should that connection die, PostgreSQL lets the
+    /// lock go with it, so a crashed job never blocks the next run.
+    public func exclusively<Result: Sendable>(_ name: String, _ job: () async throws -> Result) async throws -> Result? {
+        try await client.withConnection { db in
+            let unlock: PostgresQuery = "SELECT pg_advisory_unlock(\(Self.jobLockSpace), hashtext(\(name)))"
+            var taken = false
+            for try await got in try await db.query(
+                "SELECT pg_try_advisory_lock(\(Self.jobLockSpace), hashtext(\(name)))", logger: self.logger
+            ).decode(Bool.self) { taken = got }
+            guard taken else { return nil }
+            do {
+                let result = try await job()
+                _ = try? await db.query(unlock, logger: self.logger)
+                return result
+            } catch {
+                _ = try? await db.query(unlock, logger: self.logger)
+                throw error
+            }
+        }
     }
 }

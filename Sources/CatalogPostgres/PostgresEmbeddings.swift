@@ -1,4 +1,5 @@
 import Catalog
+import Foundation
 import PostgresNIO
 
 /// Sentence-embedding vectors of papers (tables `paper_vectors` and `embedding_pending` of
@@ -34,6 +35,32 @@ extension PostgresCatalog {
             return try await PostgresPaperRow.decodeAll(self.client.query("""
                 SELECT \(unescaped: PostgresPaperRow.columnList(prefix: "p")) FROM embedding_pending q
                 JOIN papers p ON p.seq = q.paper_seq WHERE NOT p.deleted ORDER BY q.paper_seq LIMIT \(max(1, limit))
+                """, logger: self.logger))
+        }
+    }
+
+    public func claimPapersToEmbed(model: String, limit: Int, lease: Duration) async throws -> [Paper] {
+        try await perform("claim papers to embed") {
+            try await self.transaction { db in
+                try await db.query("SELECT pg_advisory_xact_lock(\(Self.vectorWriterLock))", logger: self.logger)
+                try await self.adopt(model: model, in: db)
+            }
+            let now = Int64(Date().timeIntervalSince1970)
+            let until = now + max(1, lease.components.seconds)
+            // SKIP LOCKED: a server claiming at the same instant takes the next papers rather
+            // than waiting for these rows, and never gets the same ones.
+            return try await PostgresPaperRow.decodeAll(self.client.query("""
+                WITH claimed AS (
+                    UPDATE embedding_pending SET claimed_until = \(until)
+                    WHERE paper_seq IN (
+                        SELECT q.paper_seq FROM embedding_pending q JOIN papers p ON p.seq = q.paper_seq
+                        WHERE NOT p.deleted AND (q.claimed_until IS NULL OR q.claimed_until < \(now))
+                        ORDER BY q.paper_seq LIMIT \(max(1, limit))
+                        FOR UPDATE OF q SKIP LOCKED)
+                    RETURNING paper_seq
+                )
+                SELECT \(unescaped: PostgresPaperRow.columnList(prefix: "p")) FROM claimed c
+                JOIN papers p ON p.seq = c.paper_seq ORDER BY p.seq
                 """, logger: self.logger))
         }
     }

@@ -1,3 +1,4 @@
+import Catalog
 import Foundation
 import PostgresNIO
 
@@ -153,6 +154,16 @@ public enum PostgresCatalogError: Error, CustomStringConvertible {
             "lost the connection to PostgreSQL at \(location.address) (database \(location.database)) and could not get it back: \(reason)"
         case .failed(let location, let reason):
             "PostgreSQL at \(location.address) (database \(location.database)): \(reason)"
+        }
+    }
+}
+
+extension PostgresCatalogError: DatabaseAvailabilityError {
+    /// Unreachable and lost connections pass once the server is back; `failed` is an answer.
+    public var isDatabaseUnavailable: Bool {
+        switch self {
+        case .unreachable, .connectionLost: true
+        case .invalidURL, .failed: false
         }
     }
 }

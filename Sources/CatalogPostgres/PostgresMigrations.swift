@@ -9,7 +9,7 @@ enum PostgresMigrations {
         var statements: [String]
     }
 
-    static let all: [Migration] = [catalog]
+    static let all: [Migration] = [catalog, community, digests, embeddingClaims]
 
     /// ASCII punctuation, each character replaced by a space before text is indexed: `GPT-4`,
     /// `cs.CL` and `Qwen2.5` become separate words, as `SearchQuery.words` splits a query and as

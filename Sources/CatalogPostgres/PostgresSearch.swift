@@ -95,4 +95,12 @@ extension PostgresCatalog {
 
     /// Always 0: see `updateSearchIndex`.
     public func searchIndexBacklog() async throws -> Int { 0 }
+
+    /// The vectors themselves are always current; a rebuild rewrites the GIN index over them
+    /// (after heavy churn it can be smaller and faster for it).
+    public func rebuildSearchIndex() async throws {
+        try await perform("rebuild the search index") {
+            _ = try await self.client.query("REINDEX INDEX papers_search", logger: self.logger)
+        }
+    }
 }

@@ -47,7 +47,7 @@ public final class SemanticIndex: Sendable {
     /// Embeds up to `batchSize` papers of the backlog, stores their vectors and loads them;
     /// answers how many it embedded (0 when no paper waits).
     public func embedBacklog(batchSize: Int) async throws -> Int {
-        let papers = try await catalog.papersToEmbed(model: modelName, limit: batchSize)
+        let papers = try await catalog.claimPapersToEmbed(model: modelName, limit: batchSize, lease: .seconds(600))
         guard !papers.isEmpty else { return 0 }
         let computed = embedder.embed(papers.map(Self.text(of:)))
         try await catalog.storeEmbeddings(zip(papers, computed).map { ($0.id, $1) }, model: modelName)

@@ -84,4 +84,33 @@ import Testing
             #expect(try await c.embeddingBacklog(model: "m") == 0)
         }
     }
+
+    /// Servers sharing a PostgreSQL database embed the backlog together: each paper is handed
+    /// to one of them at a time, and a claim whose server died (its lease ran out) is handed out
+    /// again. (A SQLite file has one server, which claims nothing.)
+    @Test(arguments: Backend.available.filter { $0 == .postgres })
+    func serversSharingADatabaseEmbedEachPaperOnce(backend: Backend) async throws {
+        try await backend.withCatalog { (c: any CatalogStore, openAnother: OpenAnother) async throws in
+            _ = try await c.apply((10...19).map { paper("2501.000\($0)", title: "Paper \($0)") }, checkpoint: nil)
+            try await openAnother { other in
+                async let mine = c.claimPapersToEmbed(model: "m", limit: 4, lease: .seconds(600))
+                async let theirs = other.claimPapersToEmbed(model: "m", limit: 4, lease: .seconds(600))
+                let (first, second) = try await (mine, theirs)
+                #expect(first.count == 4 && second.count == 4)
+                #expect(Set(first.map(\.id)).isDisjoint(with: second.map(\.id)), "no paper is handed to both")
+                let rest = try await other.claimPapersToEmbed(model: "m", limit: 10, lease: .seconds(1))
+                #expect(Set((first + second + rest).map(\.id.value)) == Set((10...19).map { "2501.000\($0)" }))
+                #expect(try await c.claimPapersToEmbed(model: "m", limit: 10, lease: .seconds(600)).isEmpty, "all are claimed")
+                // Claimed is not done: the backlog counts them until their vectors are stored.
+                #expect(try await c.embeddingBacklog(model: "m") == 10)
+                try await c.storeEmbeddings(first.map { ($0.id, [1]) }, model: "m")
+                #expect(try await c.embeddingBacklog(model: "m") == 6)
+
+                // `rest` was claimed for a second: once that has passed, its papers go to whoever asks.
+                try await Task.sleep(for: .milliseconds(2_100))
+                let reclaimed = try await c.claimPapersToEmbed(model: "m", limit: 10, lease: .seconds(600))
+                #expect(reclaimed.map(\.id) == rest.map(\.id))
+            }
+        }
+    }
 }
