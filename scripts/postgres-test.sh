@@ -3,6 +3,7 @@
 #
 #   eval "$(scripts/postgres-test.sh start)"   # exports PAPERBOY_TEST_POSTGRES_URL and _DIR
 #   scripts/postgres-test.sh stop "$PAPERBOY_TEST_POSTGRES_DIR"
+#   scripts/postgres-test.sh pause DIR; scripts/postgres-test.sh resume DIR   # an outage, for fault tests
 #
 # `start` makes a cluster in a new temporary folder (initdb), starts it on a free loopback port
 # with its Unix socket in that folder, creates the database `paperboy` and prints the two
@@ -56,9 +57,7 @@ start() {
   local tries=0
   while :; do
     port="$(free_port)"
-    if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-         -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-         start >/dev/null 2>&1; then
+    if launch "$bin" "$dir" "$port"; then
       break
     fi
     tries=$((tries + 1))
@@ -69,6 +68,34 @@ start() {
   echo "$port" > "$dir/port"
   echo "export PAPERBOY_TEST_POSTGRES_URL=postgres://paperboy:$password@127.0.0.1:$port/paperboy?sslmode=disable"
   echo "export PAPERBOY_TEST_POSTGRES_DIR=$dir"
+}
+
+# Starts the cluster in $2 on port $3 (and waits until it takes connections).
+launch() {
+  as_owner "$1/pg_ctl" -D "$2/data" -l "$2/server.log" -w -t 60 \
+    -o "-p $3 -k $2 -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    start >/dev/null 2>&1
+}
+
+# The owner of a cluster folder made by `start`.
+adopt() {
+  local dir="$1"
+  [ -f "$dir/password" ] || die "$dir is not a cluster made by this script"
+  if [ "$(id -u)" -eq 0 ]; then owner="$(stat -c %U "$dir")"; [ "$owner" != root ] || owner=""; fi
+}
+
+# Stops the server, keeping its data: clients see the connection go, as in a real outage.
+pause() {
+  local dir="${1:-}"
+  adopt "$dir"
+  as_owner "$(bindir)/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || die "pause: the server did not stop"
+}
+
+# Starts a paused server again, on its port.
+resume() {
+  local dir="${1:-}"
+  adopt "$dir"
+  launch "$(bindir)" "$dir" "$(cat "$dir/port")" || die "resume: the server did not start: $(tail -n 5 "$dir/server.log")"
 }
 
 stop() {
@@ -85,5 +112,7 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
-  *) die "usage: $0 start | stop DIR" ;;
+  pause) pause "${2:-}" ;;
+  resume) resume "${2:-}" ;;
+  *) die "usage: $0 start | stop DIR | pause DIR | resume DIR" ;;
 esac

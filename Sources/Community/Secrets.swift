@@ -44,3 +44,13 @@ public struct PasswordHasher: Sendable {
     /// so that a wrong username takes as long as a wrong password.
     public func decoyHash() -> String { Bcrypt.hash(SecretToken.make(), cost: cost) }
 }
+
+/// A new personal API token: the token itself, shown to its owner once, and what is stored of
+/// it (its digest, and its first characters to tell tokens apart in a list).
+public struct NewAPIToken: Sendable {
+    public let token: String
+    public var digest: String { SecretToken.digest(token) }
+    public var prefix: String { String(token.prefix(9)) }
+
+    public init() { token = "pb_" + SecretToken.make() }
+}

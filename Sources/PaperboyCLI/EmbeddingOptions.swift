@@ -59,7 +59,7 @@ func computeEmbeddings(
     let progress = ProgressReporter(label: "embed", totalBytes: Int64(backlog))
     var done = 0
     while done < backlog {
-        let papers = try await catalog.papersToEmbed(model: modelName, limit: min(batchSize, backlog - done))
+        let papers = try await catalog.claimPapersToEmbed(model: modelName, limit: min(batchSize, backlog - done), lease: .seconds(600))
         if papers.isEmpty { break }
         let vectors = embedder.embed(papers.map(SemanticIndex.text(of:)))
         try await catalog.storeEmbeddings(zip(papers, vectors).map { ($0.id, $1) }, model: modelName)

@@ -241,10 +241,8 @@ public func buildApplication(
         router.get("/subscribe") { request, _ in try await searchPages.subscribe(request) }
     }
 
-    router.get("/healthz") { _, _ -> String in
-        _ = try await catalog.paperCount()
-        return "ok\n"
-    }
+    let health = HealthCheck(catalog: catalog)
+    router.get("/healthz") { _, _ in await health.response() }
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))

@@ -70,37 +70,38 @@ struct SendDigests: AsyncParsableCommand {
     func run() async throws {
         let schedule = try time.schedule()
         let periods = try chosenPeriods(schedule)
-        let catalog = try await database.openCatalog()
-        let baseURL = publicURL ?? ProcessInfo.processInfo.environment["PAPERBOY_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
-        let from = try mail.fromAddress()
-        let links = SubscriptionLinks(secret: try await catalog.linkSigningSecret(), baseURL: baseURL)
-        let composer = DigestComposer(baseURL: links.baseURL, from: from)
-        if dryRun {
-            for period in periods { try await preview(period, catalog: catalog, composer: composer, links: links) }
-            return
-        }
-        var settings = DigestSenderConfiguration()
-        settings.papersPerDigest = papers
-        settings.connections = connections
-        settings.lease = TimeInterval(leaseSeconds)
-        let sender = DigestSender(
-            store: catalog, catalog: catalog, composer: composer, links: links, smtp: try mail.smtpConfiguration(),
-            configuration: settings, logger: Logger(label: "paperboy.digest"))
-        var stopped = false
-        for period in periods {
-            let queued = try await catalog.planDigests(for: period, at: Date())
-            let open = try await catalog.digestStates(of: period)
-            let total = (open[.queued] ?? 0) + (open[.sending] ?? 0)
-            let progress = LockedProgress(ProgressReporter(label: "digest \(period.key)", totalBytes: Int64(total)))
-            let report = try await sender.send(period, planned: queued) { report in
-                let done = report.delivered + report.failed + report.retried + report.skipped + report.inDoubt
-                progress.update(done)
+        try await database.withCatalog { catalog in
+            let baseURL = publicURL ?? ProcessInfo.processInfo.environment["PAPERBOY_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
+            let from = try mail.fromAddress()
+            let links = SubscriptionLinks(secret: try await catalog.linkSigningSecret(), baseURL: baseURL)
+            let composer = DigestComposer(baseURL: links.baseURL, from: from)
+            if dryRun {
+                for period in periods { try await preview(period, catalog: catalog, composer: composer, links: links) }
+                return
             }
-            progress.finish()
-            print(report)
-            if report.stoppedBecause != nil { stopped = true }
+            var settings = DigestSenderConfiguration()
+            settings.papersPerDigest = papers
+            settings.connections = connections
+            settings.lease = TimeInterval(leaseSeconds)
+            let sender = DigestSender(
+                store: catalog, catalog: catalog, composer: composer, links: links, smtp: try mail.smtpConfiguration(),
+                configuration: settings, logger: Logger(label: "paperboy.digest"))
+            var stopped = false
+            for period in periods {
+                let queued = try await catalog.planDigests(for: period, at: Date())
+                let open = try await catalog.digestStates(of: period)
+                let total = (open[.queued] ?? 0) + (open[.sending] ?? 0)
+                let progress = LockedProgress(ProgressReporter(label: "digest \(period.key)", totalBytes: Int64(total)))
+                let report = try await sender.send(period, planned: queued) { report in
+                    let done = report.delivered + report.failed + report.retried + report.skipped + report.inDoubt
+                    progress.update(done)
+                }
+                progress.finish()
+                print(report)
+                if report.stoppedBecause != nil { stopped = true }
+            }
+            if stopped { throw ExitCode(1) }
         }
-        if stopped { throw ExitCode(1) }
     }
 
     func chosenPeriods(_ schedule: DigestSchedule) throws -> [DigestPeriod] {
@@ -121,7 +122,7 @@ struct SendDigests: AsyncParsableCommand {
     }
 
 
-    private func preview(_ period: DigestPeriod, catalog: SQLiteCatalog, composer: DigestComposer, links: SubscriptionLinks) async throws {
+    private func preview(_ period: DigestPeriod, catalog: any PaperboyStore, composer: DigestComposer, links: SubscriptionLinks) async throws {
         var settings = DigestSenderConfiguration()
         settings.papersPerDigest = papers
         let sender = DigestSender(
@@ -165,13 +166,14 @@ struct DigestStatus: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try await database.openCatalog()
-        let counts = try await catalog.subscriptionCounts()
-        print("subscriptions: " + Subscription.Status.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
-        for text in period {
-            let period = DigestPeriod(text)!
-            let states = try await catalog.digestStates(of: period)
-            print("\(period.key): " + DigestState.allCases.map { "\(states[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+        try await database.withCatalog { catalog in
+            let counts = try await catalog.subscriptionCounts()
+            print("subscriptions: " + Subscription.Status.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+            for text in period {
+                let period = DigestPeriod(text)!
+                let states = try await catalog.digestStates(of: period)
+                print("\(period.key): " + DigestState.allCases.map { "\(states[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+            }
         }
     }
 }
@@ -216,19 +218,20 @@ struct AddSubscribers: AsyncParsableCommand {
                 throw ValidationError("address \(index + 1) ('\(address.prefix(80))'): \(error)")
             }
         }
-        let catalog = try await database.openCatalog()
-        var added = 0, already = 0
-        let now = Date()
-        for request in requests {
-            switch try await catalog.subscribe(request, at: now, limit: (Int.max, 1)) {
-            case .needsConfirmation(let pending):
-                if confirmed { _ = try await catalog.confirmSubscription(id: pending.id, at: now) }
-                added += 1
-            case .alreadyActive: already += 1
-            case .tooManyRequests: break
+        try await database.withCatalog { catalog in
+            var added = 0, already = 0
+            let now = Date()
+            for request in requests {
+                switch try await catalog.subscribe(request, at: now, limit: (Int.max, 1)) {
+                case .needsConfirmation(let pending):
+                    if confirmed { _ = try await catalog.confirmSubscription(id: pending.id, at: now) }
+                    added += 1
+                case .alreadyActive: already += 1
+                case .tooManyRequests: break
+                }
             }
+            print("\(added) added\(confirmed ? " and confirmed" : " (pending confirmation)"), \(already) already subscribed")
         }
-        print("\(added) added\(confirmed ? " and confirmed" : " (pending confirmation)"), \(already) already subscribed")
     }
 }
 

@@ -46,10 +46,11 @@ struct EmbedCommand: AsyncParsableCommand {
             printError("\(error)")
             throw ExitCode(1)
         }
-        let catalog = try await database.openCatalog()
-        let modelName = EmbeddingModel.name(of: folder)
-        if try await computeEmbeddings(catalog, embedder: embedder, modelName: modelName, batchSize: batchSize, limit: limit) == 0 {
-            print("embed: every paper has a vector from \(modelName)")
+        try await database.withCatalog { catalog in
+            let modelName = EmbeddingModel.name(of: folder)
+            if try await computeEmbeddings(catalog, embedder: embedder, modelName: modelName, batchSize: batchSize, limit: limit) == 0 {
+                print("embed: every paper has a vector from \(modelName)")
+            }
         }
     }
 }

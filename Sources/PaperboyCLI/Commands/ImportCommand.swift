@@ -50,22 +50,23 @@ struct ImportCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let catalog = try await database.openCatalog()
-        let runner = ImportRunner(store: catalog, batchSize: batchSize)
-        var failed = false
-        for file in files {
-            do {
-                let summary = try await Self.importFile(file, format: format, runner: runner, restart: restart)
-                print(summary.report)
-                if !summary.completed { failed = true }
-            } catch let error as ImportError {
-                printError(error.description)
-                failed = true
+        try await database.withCatalog { catalog in
+            let runner = ImportRunner(store: catalog, batchSize: batchSize)
+            var failed = false
+            for file in files {
+                do {
+                    let summary = try await Self.importFile(file, format: format, runner: runner, restart: restart)
+                    print(summary.report)
+                    if !summary.completed { failed = true }
+                } catch let error as ImportError {
+                    printError(error.description)
+                    failed = true
+                }
             }
+            if !noSearchIndex { try await updateSearchIndex(catalog) }
+            try await embedding.embedNewPapers(catalog)
+            if failed { throw ExitCode(1) }
         }
-        if !noSearchIndex { try await updateSearchIndex(catalog) }
-        try await embedding.embedNewPapers(catalog)
-        if failed { throw ExitCode(1) }
     }
 
     static func importFile(_ file: String, format: InputFormat?, runner: ImportRunner, restart: Bool) async throws -> ImportSummary {

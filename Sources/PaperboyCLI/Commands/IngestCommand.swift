@@ -83,17 +83,18 @@ struct IngestCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let catalog = try await database.openCatalog()
-            let client = PoliteHTTPClient(policy: politeness.policy)
-            let harvester = ArxivAPIHarvester(
-                endpoint: endpoint, pageSize: pageSize, client: client, runner: ImportRunner(store: catalog))
-            let query: ArxivAPIHarvester.Query =
-                if let category {
-                    .recent(category: category, days: days, until: String(ISO8601DateFormatter().string(from: Date()).prefix(10)))
-                } else {
-                    .ids(ids.compactMap { ArxivID($0) })
-                }
-            try await finish(client, catalog, embedding) { try await harvester.harvest(query) }
+            try await database.withCatalog { catalog in
+                let client = PoliteHTTPClient(policy: politeness.policy)
+                let harvester = ArxivAPIHarvester(
+                    endpoint: endpoint, pageSize: pageSize, client: client, runner: ImportRunner(store: catalog))
+                let query: ArxivAPIHarvester.Query =
+                    if let category {
+                        .recent(category: category, days: days, until: String(ISO8601DateFormatter().string(from: Date()).prefix(10)))
+                    } else {
+                        .ids(ids.compactMap { ArxivID($0) })
+                    }
+                try await finish(client, catalog, embedding, job: "ingest arxiv " + (category ?? ids.joined(separator: ","))) { try await harvester.harvest(query) }
+            }
         }
     }
 
@@ -137,11 +138,12 @@ struct IngestCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let catalog = try await database.openCatalog()
-            let client = PoliteHTTPClient(policy: politeness.policy)
-            let harvester = OAIHarvester(
-                endpoint: endpoint, set: set, format: metadata, client: client, runner: ImportRunner(store: catalog))
-            try await finish(client, catalog, embedding) { try await harvester.harvest(from: from, until: until) }
+            try await database.withCatalog { catalog in
+                let client = PoliteHTTPClient(policy: politeness.policy)
+                let harvester = OAIHarvester(
+                    endpoint: endpoint, set: set, format: metadata, client: client, runner: ImportRunner(store: catalog))
+                try await finish(client, catalog, embedding, job: "ingest oai --set \(set ?? "(all)")") { try await harvester.harvest(from: from, until: until) }
+            }
         }
     }
 }
@@ -151,11 +153,16 @@ extension OAIHarvester.MetadataFormat: ExpressibleByArgument {}
 /// Runs a harvest, prints its summary, closes the client, indexes and embeds what it wrote, and
 /// turns failures into exit 1.
 private func finish(
-    _ client: PoliteHTTPClient, _ catalog: any CatalogStore, _ embedding: EmbeddingOptions,
+    _ client: PoliteHTTPClient, _ catalog: any CatalogStore, _ embedding: EmbeddingOptions, job: String,
     _ harvest: () async throws -> ImportSummary
 ) async throws {
     do {
-        let summary = try await harvest()
+        // Every instance's cron may start the same harvest: on a shared database one runs it.
+        guard let summary = try await catalog.exclusively(job, { try await harvest() }) else {
+            try await client.shutdown()
+            print("\(job): another process is running this harvest on the same catalog; nothing to do")
+            return
+        }
         try await client.shutdown()
         print(summary.report)
         try await updateSearchIndex(catalog)

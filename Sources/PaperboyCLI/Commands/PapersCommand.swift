@@ -48,18 +48,19 @@ struct PapersCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let catalog = try await database.openCatalog()
-            let papers = try await catalog.papers(
-                PaperQuery(featuredOn: date, category: category, order: sort, limit: limit, offset: offset))
-            if json {
-                print(try encodeJSON(papers))
-                return
-            }
-            if papers.isEmpty { print("No papers match."); return }
-            for paper in papers {
-                let day = paper.featuredDate ?? paper.published.map { String($0.prefix(10)) } ?? "          "
-                let votes = String(paper.upvotes).leftPadded(to: 4)
-                print("\(votes) ▲  \(day)  \(paper.id.value.rightPadded(to: 16)) \(paper.title.truncated(to: 90))")
+            try await database.withCatalog { catalog in
+                let papers = try await catalog.papers(
+                    PaperQuery(featuredOn: date, category: category, order: sort, limit: limit, offset: offset))
+                if json {
+                    print(try encodeJSON(papers))
+                    return
+                }
+                if papers.isEmpty { print("No papers match."); return }
+                for paper in papers {
+                    let day = paper.featuredDate ?? paper.published.map { String($0.prefix(10)) } ?? "          "
+                    let votes = String(paper.upvotes).leftPadded(to: 4)
+                    print("\(votes) ▲  \(day)  \(paper.id.value.rightPadded(to: 16)) \(paper.title.truncated(to: 90))")
+                }
             }
         }
     }
@@ -79,13 +80,14 @@ struct PapersCommand: AsyncParsableCommand {
             guard let arxivID = ArxivID(id) else {
                 throw ValidationError("\(id): not an arXiv id (expected e.g. 2501.01234 or hep-th/9901001)")
             }
-            let catalog = try await database.openCatalog()
-            guard let paper = try await catalog.paper(arxivID) else {
-                printError("\(arxivID) is not in the catalog at \(database.resolvedPath)")
-                throw ExitCode(1)
+            try await database.withCatalog { catalog in
+                guard let paper = try await catalog.paper(arxivID) else {
+                    printError("\(arxivID) is not in the catalog at \(database.displayName)")
+                    throw ExitCode(1)
+                }
+                if json { print(try encodeJSON(paper)); return }
+                print(Self.render(paper))
             }
-            if json { print(try encodeJSON(paper)); return }
-            print(Self.render(paper))
         }
 
         static func render(_ p: Paper) -> String {

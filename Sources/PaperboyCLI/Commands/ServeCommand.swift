@@ -22,6 +22,11 @@ struct ServeCommand: AsyncParsableCommand {
             PAPERBOY_SMTP_TLS, PAPERBOY_SMTP_USER, PAPERBOY_SMTP_PASSWORD, PAPERBOY_MAIL_FROM,
             PAPERBOY_DIGEST_TIME, PAPERBOY_DIGEST_TIME_ZONE.
             A flag wins.
+            The database is a SQLite file by default; with --database postgres://…, any number of
+            instances share one PostgreSQL behind a load balancer: votes, comments and digests are
+            exact across them, and each picks up the papers and vectors the others store. A lost
+            database fails /healthz (503) and requests until it is back; the server recovers by
+            itself.
             With a mail relay (--smtp-host), readers subscribe to the email digest from any page
             (double opt-in), and the server sends the digests itself at --digest-time: on weekdays
             the previous weekday's papers, on Mondays the past week's too. Several instances on one
@@ -64,6 +69,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(
         "The sentence-embedding model folder. Default: $PAPERBOY_MODEL_DIR, else \(EmbeddingModel.defaultFolder).", valueName: "folder"))
     var model: String?
+
+    @Option(help: ArgumentHelp(
+        "With PostgreSQL: how long to wait at start for the database server to answer, trying every 2 s, before giving up.",
+        valueName: "seconds"))
+    var databaseWait = 60
 
     @Flag(help: "Keyword search only: don't load the embedding model even if it is installed.")
     var noSemantic = false
@@ -108,6 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let arxivAPIURL, arxivAPIURL != "none", !(arxivAPIURL.hasPrefix("http://") || arxivAPIURL.hasPrefix("https://")) {
             throw ValidationError("--arxiv-api-url \(arxivAPIURL): must start with http:// or https://, or be 'none'")
         }
+        if databaseWait < 0 { throw ValidationError("--database-wait \(databaseWait): must be 0 or more") }
         if let cacheSeconds, cacheSeconds < 0 { throw ValidationError("--cache-seconds \(cacheSeconds): must be 0 or more") }
         if let publicURL, !(publicURL.hasPrefix("http://") || publicURL.hasPrefix("https://")) {
             throw ValidationError("--public-url \(publicURL): must start with http:// or https://")
@@ -145,29 +156,31 @@ struct ServeCommand: AsyncParsableCommand {
             digests.schedule = noDigestSchedule ? nil : try digestTime.schedule()
             configuration.digests = digests
         }
-        let catalog = try await database.openCatalog()
         let logger = Logger(label: "paperboy.server")
-        logger.info("serving", metadata: [
-            "database": .string(database.resolvedPath), "address": .string("http://\(configuration.host):\(configuration.port)"),
-            "public_url": .string(configuration.publicBaseURL),
-        ])
-        if let digests = configuration.digests {
-            logger.info("email digests on", metadata: [
-                "relay": .string("\(digests.smtp?.host ?? ""):\(digests.smtp?.port ?? 0)"),
-                "schedule": .string(digests.schedule.map { "\($0)" } ?? "off (digest send)"),
+        try await database.waitForDatabase(upTo: .seconds(databaseWait), logger: logger)
+        try await database.withCatalog { catalog in
+            logger.info("serving", metadata: [
+                "database": .string(database.displayName), "address": .string("http://\(configuration.host):\(configuration.port)"),
+                "public_url": .string(configuration.publicBaseURL),
             ])
-        } else {
-            logger.info("no mail relay (--smtp-host): the subscribe page offers feeds, and no digests are sent")
+            if let digests = configuration.digests {
+                logger.info("email digests on", metadata: [
+                    "relay": .string("\(digests.smtp?.host ?? ""):\(digests.smtp?.port ?? 0)"),
+                    "schedule": .string(digests.schedule.map { "\($0)" } ?? "off (digest send)"),
+                ])
+            } else {
+                logger.info("no mail relay (--smtp-host): the subscribe page offers feeds, and no digests are sent")
+            }
+            // Said loudly: a pinned clock left on in production would freeze the feed.
+            if let clock { logger.warning("the clock is pinned", metadata: ["clock": .string(clock)]) }
+            var now: (@Sendable () -> Double)?
+            if let days = pinnedClock { now = { days } }
+            let app = buildApplication(
+                configuration: configuration, catalog: catalog, community: catalog, semantic: try semanticIndex(catalog, logger), logger: logger,
+                now: now)
+            try await app.runService()
+            logger.info("stopped")
         }
-        // Said loudly: a pinned clock left on in production would freeze the feed.
-        if let clock { logger.warning("the clock is pinned", metadata: ["clock": .string(clock)]) }
-        var now: (@Sendable () -> Double)?
-        if let days = pinnedClock { now = { days } }
-        let app = buildApplication(
-            configuration: configuration, catalog: catalog, community: catalog, semantic: try semanticIndex(catalog, logger), logger: logger,
-            now: now)
-        try await app.runService()
-        logger.info("stopped")
     }
 
     /// `--clock` as days since 1970, the unit of the site's clock; nil without one (or when unreadable).

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CatalogSQLite
 import Community
 import Foundation
 
@@ -8,7 +7,7 @@ struct UserCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "user",
         abstract: "Manage accounts.",
-        subcommands: [CreateUser.self]
+        subcommands: [CreateUser.self, CreateToken.self]
     )
 }
 
@@ -66,14 +65,15 @@ struct CreateUser: AsyncParsableCommand {
         } catch {
             throw ValidationError("The password \(error.message)")
         }
-        let catalog = try await database.openCatalog()
-        let hash = PasswordHasher(cost: passwordCost).hash(password)
-        let role = admin ? Role.admin : role.flatMap(Role.init(rawValue:)) ?? .user
-        do {
-            let user = try await catalog.createUser(NewUser(username: username, email: email, passwordHash: hash, role: role), at: Date())
-            print("created \(user.role.rawValue) \(user.username) <\(user.email)> (id \(user.id))")
-        } catch let error as CommunityError {
-            throw ValidationError(error.description)
+        try await database.withCatalog { catalog in
+            let hash = PasswordHasher(cost: passwordCost).hash(password)
+            let role = admin ? Role.admin : role.flatMap(Role.init(rawValue:)) ?? .user
+            do {
+                let user = try await catalog.createUser(NewUser(username: username, email: email, passwordHash: hash, role: role), at: Date())
+                print("created \(user.role.rawValue) \(user.username) <\(user.email)> (id \(user.id))")
+            } catch let error as CommunityError {
+                throw ValidationError(error.description)
+            }
         }
     }
 
@@ -94,5 +94,42 @@ struct CreateUser: AsyncParsableCommand {
         }
         if password.hasSuffix("\r") { password.removeLast() }
         return password
+    }
+}
+
+/// `paperboy user token`: a personal API token for an account, printed once, for scripts and
+/// service accounts set up without a browser (the account page makes them too).
+struct CreateToken: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token",
+        abstract: "Make a personal API token for an account and print it (only the token goes to standard output).",
+        discussion: """
+              TOKEN=$(paperboy user token --username ann --name "nightly import")
+              curl -H "Authorization: Bearer $TOKEN" -X POST http://127.0.0.1:8080/api/papers/2501.01234/upvote
+            The account page lists it, and revokes it.
+            """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "The account's username.")
+    var username: String
+
+    @Option(help: ArgumentHelp("What the token is for, as the account page lists it (1 to 60 characters).", valueName: "name"))
+    var name = "command line"
+
+    func validate() throws {
+        guard (1...60).contains(name.count) else { throw ValidationError("--name: give 1 to 60 characters") }
+    }
+
+    func run() async throws {
+        try await database.withCatalog { catalog in
+            guard let user = try await catalog.user(username: username) else {
+                throw ValidationError("--username \(username): there is no such account")
+            }
+            let token = NewAPIToken()
+            _ = try await catalog.createAPIToken(userID: user.id, name: name, tokenDigest: token.digest, prefix: token.prefix, at: Date())
+            print(token.token)
+        }
     }
 }

@@ -161,10 +161,9 @@ struct AccountPages: Sendable {
         guard (1...60).contains(name.count), !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             return try await accountPage(viewer, newToken: nil, problem: "name: give the token a name of 1 to 60 characters (e.g. 'laptop script').", status: .badRequest)
         }
-        let token = "pb_" + SecretToken.make()
-        _ = try await store.createAPIToken(
-            userID: viewer.user.id, name: name, tokenDigest: SecretToken.digest(token), prefix: String(token.prefix(9)), at: Date())
-        return try await accountPage(viewer, newToken: token, problem: nil, status: .created)
+        let token = NewAPIToken()
+        _ = try await store.createAPIToken(userID: viewer.user.id, name: name, tokenDigest: token.digest, prefix: token.prefix, at: Date())
+        return try await accountPage(viewer, newToken: token.token, problem: nil, status: .created)
     }
 
     func revokeToken(_ request: Request, id text: String) async throws -> BufferedResponse {
