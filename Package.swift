@@ -156,8 +156,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "PaperboyServer", "Catalog", "CatalogSQLite", "Importers", "TestSupport", "SemanticSearch", "Embeddings", "Community",
-                "Digests", "Mail",
+                "PaperboyServer", "Catalog", "CatalogSQLite", "CatalogPostgres", "Importers", "TestSupport", "SemanticSearch", "Embeddings",
+                "Community", "Digests", "Mail", .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -1,8 +1,9 @@
 """A real `paperboy serve` process on a free loopback port over a fresh catalog, for the tests
 that drive it with real third-party programs (the Hugging Face Hub client and CLI, a feed
 parser, an OpenAPI validator, headless Chromium)."""
-import os, socket, subprocess, tempfile, time, urllib.request
+import os, socket, subprocess, tempfile, time, urllib.request, uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -26,6 +27,31 @@ def free_port():
         return s.getsockname()[1]
 
 
+def with_database(url, name):
+    """A PostgreSQL URL with another database."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def psql(url, sql):
+    """One statement through psql (Debian's postgresql-client), which takes the URL as is."""
+    plain = url.replace("?sslmode=disable", "")
+    subprocess.run(["psql", plain, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, capture_output=True, timeout=60)
+
+
+def fresh_database(work):
+    """Where a test server keeps its catalog: a SQLite file in `work`, or, with
+    PAPERBOY_TEST_BACKEND=postgres (scripts/test.sh runs the client suites a second time so), a
+    new database on the server of PAPERBOY_TEST_POSTGRES_URL."""
+    if os.environ.get("PAPERBOY_TEST_BACKEND") != "postgres":
+        return os.path.join(work, "catalog.sqlite")
+    admin = os.environ.get("PAPERBOY_TEST_POSTGRES_URL")
+    assert admin, "PAPERBOY_TEST_BACKEND=postgres needs PAPERBOY_TEST_POSTGRES_URL (scripts/postgres-test.sh start sets it)"
+    name = "paperboy_py_" + uuid.uuid4().hex
+    psql(admin, f"CREATE DATABASE {name}")
+    return with_database(admin, name)
+
+
 class RunningPaperboy:
     """A `paperboy serve` process over its own catalog; `url` is its base address.
 
@@ -35,7 +61,7 @@ class RunningPaperboy:
 
     def __init__(self, *imports, extra_args=(), env=None, semantic=False):
         self.work = tempfile.mkdtemp(prefix="paperboy-pytest-")
-        self.env = dict(os.environ, PAPERBOY_DATABASE=os.path.join(self.work, "catalog.sqlite"), **(env or {}))
+        self.env = dict(os.environ, PAPERBOY_DATABASE=fresh_database(self.work), **(env or {}))
         for path in imports:
             subprocess.run([binary(), "import", str(path), *([] if semantic else ["--no-embed"])],
                            env=self.env, check=True, capture_output=True)

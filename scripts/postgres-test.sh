@@ -73,7 +73,7 @@ start() {
 # Starts the cluster in $2 on port $3 (and waits until it takes connections).
 launch() {
   as_owner "$1/pg_ctl" -D "$2/data" -l "$2/server.log" -w -t 60 \
-    -o "-p $3 -k $2 -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $3 -k $2 -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
     start >/dev/null 2>&1
 }
 

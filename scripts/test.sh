@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up and runs every test: unit tests, real SQLite files and a throw-away PostgreSQL, the CLI as a user runs it, the
+# Sets up and runs every test: unit tests, real SQLite files and a throw-away PostgreSQL (the site's
+# tests and the real clients run once on each), the CLI as a user runs it, the
 # live harvesters against a local server playing recorded arXiv responses, and, against a running
 # `paperboy serve`, every Python suite under Tests/ (the real Hugging Face Hub client, headless
 # Chromium over every page, ...).
@@ -14,4 +15,12 @@ trap 'scripts/postgres-test.sh stop "$PAPERBOY_TEST_POSTGRES_DIR"' EXIT
 export PAPERBOY_REQUIRE_POSTGRES=1
 swift build --build-tests
 swift test --skip-build
+# The site's tests again with every catalog on PostgreSQL, as `serve --database postgres://…`
+# runs (the store tests above already run on both): the same behaviour on both backends.
+PAPERBOY_TEST_BACKEND=postgres swift test --skip-build --filter ServerTests
 python3 -m pytest -q Tests
+# The real clients (Hub client and CLI, feed parser, OpenAPI validator) and the browser's
+# community flows against a server on PostgreSQL.
+PAPERBOY_TEST_BACKEND=postgres python3 -m pytest -q Tests/clients/test_hub_client.py Tests/clients/test_hf_cli.py \
+  Tests/clients/test_feeds.py Tests/clients/test_openapi.py Tests/clients/test_semantic_search.py \
+  Tests/browser/test_community.py Tests/browser/test_submit.py Tests/browser/test_collections.py

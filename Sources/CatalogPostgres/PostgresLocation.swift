@@ -86,7 +86,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
 
     /// One connection's configuration: for the check at start, which must fail fast and clearly
     /// (the pool would instead keep retrying for a minute before giving up).
-    var connectionConfiguration: PostgresConnection.Configuration {
+    public var connectionConfiguration: PostgresConnection.Configuration {
         var configuration: PostgresConnection.Configuration
         if let socketDirectory {
             configuration = .init(unixSocketPath: "\(socketDirectory)/.s.PGSQL.\(port)", username: username, password: password, database: database)

@@ -42,10 +42,10 @@ enum CommunitySite {
     }
 
     static func with(
-        catalog: SQLiteCatalog? = nil, _ change: (inout CommunityConfiguration) -> Void = { _ in },
-        _ body: @escaping @Sendable (any TestClientProtocol, SQLiteCatalog) async throws -> Void
+        catalog: SiteStore? = nil, _ change: (inout CommunityConfiguration) -> Void = { _ in },
+        _ body: @escaping @Sendable (any TestClientProtocol, SiteStore) async throws -> Void
     ) async throws {
-        let store: SQLiteCatalog
+        let store: SiteStore
         if let catalog { store = catalog } else { store = try await TestSite.catalog() }
         let app = buildApplication(configuration: configuration(change), catalog: store, logger: quietLogger, now: { TestSite.now })
         try await app.test(.router) { client in try await body(client, store) }

@@ -19,7 +19,7 @@ import FoundationXML
     /// A site whose collection limits will not get in the way, unless a test lowers them.
     func site(
         _ change: @escaping (inout CommunityConfiguration) -> Void = { _ in },
-        _ body: @escaping @Sendable (any TestClientProtocol, SQLiteCatalog) async throws -> Void
+        _ body: @escaping @Sendable (any TestClientProtocol, SiteStore) async throws -> Void
     ) async throws {
         try await CommunitySite.with({ community in
             community.collectionCreateLimit = RateLimit(10_000, per: .seconds(3_600))
@@ -38,7 +38,7 @@ import FoundationXML
         return try #require(CommunitySite.csrfToken(in: String(buffer: page.body)))
     }
 
-    func userID(_ store: SQLiteCatalog, _ name: String) async throws -> Int64 {
+    func userID(_ store: SiteStore, _ name: String) async throws -> Int64 {
         try #require(try await store.userForLogin(name)).user.id
     }
 
@@ -88,7 +88,7 @@ import FoundationXML
         return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
     }
 
-    func stored(_ store: SQLiteCatalog, _ id: Int64) async throws -> [String] {
+    func stored(_ store: SiteStore, _ id: Int64) async throws -> [String] {
         try await store.papers(inCollection: id, limit: 1_000, offset: 0).map(\.paper.id.value)
     }
 

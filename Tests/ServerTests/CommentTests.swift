@@ -15,7 +15,7 @@ import Testing
     /// A site whose comment limit will not get in the way, unless a test lowers it.
     func site(
         _ change: @escaping (inout CommunityConfiguration) -> Void = { _ in },
-        _ body: @escaping @Sendable (any TestClientProtocol, SQLiteCatalog) async throws -> Void
+        _ body: @escaping @Sendable (any TestClientProtocol, SiteStore) async throws -> Void
     ) async throws {
         try await CommunitySite.with({ community in
             community.commentLimit = RateLimit(10_000, per: .seconds(60))
@@ -66,7 +66,7 @@ import Testing
         try #require(try json(try await client.execute(uri: "/api/papers/\(Self.paper)", method: .get))["numComments"] as? Int)
     }
 
-    func hubComments(_ store: SQLiteCatalog) async throws -> Int {
+    func hubComments(_ store: SiteStore) async throws -> Int {
         try #require(try await store.paper(ArxivID(Self.paper)!)).numComments
     }
 
@@ -76,7 +76,7 @@ import Testing
 
     /// An account of the given role made in the store (no sign-up form makes curators), then
     /// logged in through the form.
-    func member(_ client: any TestClientProtocol, _ store: SQLiteCatalog, _ name: String, role: Role) async throws -> CookieJar {
+    func member(_ client: any TestClientProtocol, _ store: SiteStore, _ name: String, role: Role) async throws -> CookieJar {
         _ = try await store.createUser(
             NewUser(username: name, email: "\(name)@example.org", passwordHash: PasswordHasher(cost: 4).hash("correct horse battery"), role: role),
             at: Date())

@@ -11,8 +11,8 @@ import Testing
 /// The Hub-compatible JSON API, driven through the real router over a real SQLite catalog
 /// loaded from the real Hub sample.
 @Suite struct DailyPapersAPITests {
-    func catalogWithSample() async throws -> SQLiteCatalog {
-        let catalog = try await TestSupport.freshCatalog()
+    func catalogWithSample() async throws -> SiteStore {
+        let catalog = try await SiteDatabase.fresh()
         let path = TestSupport.sample("hf_api_daily_papers_date-2026-08-21.json")
         let input = try ByteReader.open(path: path)
         _ = try await ImportRunner(store: catalog).run(InputFormat.hfAPI.makeReader(input), input: path)

@@ -13,13 +13,13 @@ import Testing
 @Suite struct ModerationTests {
     static let paper = "2608.19880"
 
-    func site(_ body: @escaping @Sendable (any TestClientProtocol, SQLiteCatalog) async throws -> Void) async throws {
+    func site(_ body: @escaping @Sendable (any TestClientProtocol, SiteStore) async throws -> Void) async throws {
         try await CommunitySite.with({ $0.commentLimit = RateLimit(10_000, per: .seconds(60)) }, body)
     }
 
     /// An account of `role` made in the store (no form makes curators) with a personal API
     /// token; answers the token.
-    func member(_ store: SQLiteCatalog, _ name: String, role: Role) async throws -> String {
+    func member(_ store: SiteStore, _ name: String, role: Role) async throws -> String {
         let user = try await store.createUser(
             NewUser(username: name, email: "\(name)@example.org", passwordHash: PasswordHasher(cost: 4).hash("correct horse battery"), role: role),
             at: Date())

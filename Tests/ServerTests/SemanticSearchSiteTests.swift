@@ -13,7 +13,7 @@ import Testing
     /// The test site's catalog with vectors for its first `embedded` papers (embedding all 440 in
     /// a debug build would take most of a minute) and for the never-featured paper, built once.
     static let embedded = 48
-    static let shared = Task { () throws -> (SQLiteCatalog, SemanticIndex) in
+    static let shared = Task { () throws -> (SiteStore, SemanticIndex) in
         let catalog = try await TestSite.catalog()
         let index = SemanticIndex(
             catalog: catalog, embedder: try SentenceEmbedder(modelFolder: TestSupport.requireModel()), modelName: "all-MiniLM-L6-v2")

@@ -11,7 +11,7 @@ import Testing
 /// ones stay and keep working.
 @Suite struct SessionPurgeTests {
     /// Stores a session of `user` that expires at `expiresAt`; answers its cookie token.
-    func session(_ store: SQLiteCatalog, _ user: User, expiresAt: Date) async throws -> String {
+    func session(_ store: SiteStore, _ user: User, expiresAt: Date) async throws -> String {
         let token = SecretToken.make()
         try await store.createSession(
             userID: user.id, tokenDigest: SecretToken.digest(token), csrfToken: SecretToken.make(), expiresAt: expiresAt,
@@ -20,11 +20,11 @@ import Testing
     }
 
     /// Whether the session's row is still in the database, expired or not.
-    func stored(_ store: SQLiteCatalog, _ token: String) async throws -> Bool {
+    func stored(_ store: SiteStore, _ token: String) async throws -> Bool {
         try await store.session(tokenDigest: SecretToken.digest(token), now: .distantPast) != nil
     }
 
-    func user(_ store: SQLiteCatalog, _ name: String) async throws -> User {
+    func user(_ store: SiteStore, _ name: String) async throws -> User {
         try await store.createUser(NewUser(username: name, email: "\(name)@example.org", passwordHash: "$2b$04$unused"), at: Date())
     }
 

@@ -16,11 +16,11 @@ import TestSupport
 
     /// A site whose rules are hf.co's; `change` adjusts them (the other limits are lifted).
     static func with(
-        catalog given: SQLiteCatalog? = nil, now: Double = TestSite.now, arxivAPIURL: String? = nil,
+        catalog given: SiteStore? = nil, now: Double = TestSite.now, arxivAPIURL: String? = nil,
         _ change: (inout CommunityConfiguration) -> Void = { _ in },
-        _ body: @escaping @Sendable (any TestClientProtocol, SQLiteCatalog) async throws -> Void
+        _ body: @escaping @Sendable (any TestClientProtocol, SiteStore) async throws -> Void
     ) async throws {
-        let store: SQLiteCatalog
+        let store: SiteStore
         if let given { store = given } else { store = try await TestSite.catalog() }
         var configuration = CommunitySite.configuration {
             $0.submitLimit = RateLimit(10_000, per: .seconds(60))
@@ -36,7 +36,7 @@ import TestSupport
 
     /// An account made straight in the store (with a real, cheap bcrypt hash, so it can log in
     /// through the form) and a personal API token for it.
-    static func account(_ store: SQLiteCatalog, _ name: String, role: Role = .user) async throws -> (user: User, token: String) {
+    static func account(_ store: SiteStore, _ name: String, role: Role = .user) async throws -> (user: User, token: String) {
         let hash = PasswordHasher(cost: 4).hash(password)
         let user = try await store.createUser(NewUser(username: name, email: "\(name)@example.org", passwordHash: hash, role: role), at: Date())
         let token = "pb_" + SecretToken.make()
@@ -45,7 +45,7 @@ import TestSupport
     }
 
     /// Papers with arXiv metadata only, first version two days before the pinned clock.
-    static func addFresh(_ store: SQLiteCatalog, _ ids: [String]) async throws {
+    static func addFresh(_ store: SiteStore, _ ids: [String]) async throws {
         var changes: [CatalogChange] = []
         for text in ids {
             var record = PaperRecord(id: try #require(ArxivID(text)))
@@ -343,7 +343,7 @@ import TestSupport
 
     @Test func aPaperTheCatalogLacksComesFromTheArxivAPI() async throws {
         try await Self.withRecordedArxiv { url, requested in
-            let catalog = try await TestSupport.freshCatalog()
+            let catalog = try await SiteDatabase.fresh()
             try await Self.with(catalog: catalog, now: Self.arxivNow, arxivAPIURL: url) { client, store in
                 let ann = try await Self.account(store, "ann")
                 let answer = try await Self.apiSubmit(client, ann.token, ["paper_id": "https://huggingface.co/papers/2510.14968"])
@@ -373,7 +373,7 @@ import TestSupport
         let arxiv = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quietLogger)
         try await arxiv.test(.live) { arxivClient in
             let url = "http://127.0.0.1:\(try #require(arxivClient.port))/api/query"
-            let catalog = try await TestSupport.freshCatalog()
+            let catalog = try await SiteDatabase.fresh()
             try await Self.with(catalog: catalog, now: Self.arxivNow, arxivAPIURL: url) { client, store in
                 let ann = try await Self.account(store, "ann")
                 let answer = try await Self.apiSubmit(client, ann.token, ["paper_id": "2510.14968"])

@@ -35,7 +35,7 @@ final class RecordingTransport: MailTransport, @unchecked Sendable {
 @Suite struct SubscriptionPagesTests {
     static func with(
         clientLimit: RateLimit = RateLimit(1_000, per: .seconds(3_600)),
-        _ body: @escaping @Sendable (any TestClientProtocol, SQLiteCatalog, RecordingTransport) async throws -> Void
+        _ body: @escaping @Sendable (any TestClientProtocol, SiteStore, RecordingTransport) async throws -> Void
     ) async throws {
         let store = try await TestSite.catalog()
         let transport = RecordingTransport()

@@ -1,11 +1,15 @@
 import Catalog
+import CatalogPostgres
 import CatalogSQLite
+import Community
+import Digests
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Importers
 import Logging
 import PaperboyServer
+import PostgresNIO
 import Prometheus
 import SemanticSearch
 import TestSupport
@@ -20,8 +24,8 @@ enum TestSite {
     /// 2026-08-21T18:00Z as days since 1970.
     static let now = Double(DateText.daysFromCivil(2026, 8, 21)) + 0.75
 
-    static func catalog() async throws -> SQLiteCatalog {
-        let catalog = try await TestSupport.freshCatalog()
+    static func catalog() async throws -> SiteStore {
+        let catalog = try await SiteDatabase.fresh()
         let demo = TestSupport.projectRoot.appendingPathComponent("demo/daily_papers_demo.jsonl.gz").path
         _ = try await ImportRunner(store: catalog).run(InputFormat.jsonl.makeReader(try ByteReader.open(path: demo)), input: demo)
         var hostile = PaperRecord(id: ArxivID(hostileID)!)
@@ -49,15 +53,57 @@ enum TestSite {
 
     /// Runs `body` with a test client of a site over `catalog()`.
     static func with(
-        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog given: SQLiteCatalog? = nil,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(), catalog given: SiteStore? = nil,
         semantic: SemanticIndex? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let store: SQLiteCatalog
+        let store: SiteStore
         if let given { store = given } else { store = try await catalog() }
         let app = buildApplication(
             configuration: ServerConfiguration(publicBaseURL: "https://papers.example.org/"), catalog: store, semantic: semantic,
             metrics: metrics, logger: quietLogger, now: { now })
         try await app.test(.router) { client in try await body(client) }
+    }
+}
+
+/// Everything the site keeps, on either backend.
+typealias SiteStore = any CatalogStore & CommunityStore & CommentStore & SubmissionStore & CollectionStore & SubscriptionStore
+
+/// Where the site tests keep their catalogs: a new SQLite file each, or, with
+/// `PAPERBOY_TEST_BACKEND=postgres` (scripts/test.sh runs these tests a second time so), a new
+/// database each on the PostgreSQL server of `PAPERBOY_TEST_POSTGRES_URL`. The site then runs
+/// exactly as `paperboy serve --database postgres://…` runs it.
+enum SiteDatabase {
+    static let environment = ProcessInfo.processInfo.environment
+    static let onPostgres = environment["PAPERBOY_TEST_BACKEND"] == "postgres"
+
+    struct NoServer: Error, CustomStringConvertible {
+        var description: String { "PAPERBOY_TEST_BACKEND=postgres needs PAPERBOY_TEST_POSTGRES_URL (scripts/postgres-test.sh start sets it)" }
+    }
+
+    /// A migrated, empty catalog.
+    static func fresh() async throws -> SiteStore {
+        guard onPostgres else { return try await TestSupport.freshCatalog() }
+        guard let admin = environment["PAPERBOY_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { throw NoServer() }
+        let name = "paperboy_site_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let logger = Logger(label: "paperboy.tests")
+        let server = try PostgresLocation(url: admin)
+        let connection = try await PostgresConnection.connect(configuration: server.connectionConfiguration, id: 1, logger: logger)
+        do {
+            // A name made here of hex digits: safe to write into the statement.
+            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            try await connection.close()
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        var components = URLComponents(string: admin)!
+        components.path = "/" + name
+        // The pool lives as long as the test process: a test ends with its site, not its catalog.
+        // Few connections each, closed when idle, as many tests run at once.
+        let catalog = PostgresCatalog(location: try PostgresLocation(url: components.string!), maximumConnections: 2, logger: quietLogger)
+        Task { await catalog.run() }
+        try await catalog.migrate()
+        return catalog
     }
 }
 

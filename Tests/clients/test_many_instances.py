@@ -9,14 +9,13 @@ as in CI, makes that a failure)."""
 import json, os, re, subprocess, sys, tempfile, threading, time, urllib.error, urllib.request, uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paperboy_process import DEMO, ROOT, binary, free_port  # noqa: E402
+from paperboy_process import DEMO, ROOT, binary, free_port, psql, with_database  # noqa: E402
 from test_digests import FROM, Inbox  # noqa: E402
 
 ADMIN_URL = os.environ.get("PAPERBOY_TEST_POSTGRES_URL", "")
@@ -24,17 +23,6 @@ if not ADMIN_URL and os.environ.get("PAPERBOY_REQUIRE_POSTGRES") != "1":
     pytest.skip("needs PostgreSQL (PAPERBOY_TEST_POSTGRES_URL)", allow_module_level=True)
 
 PAPER = "2608.14022"  # in the demo set, featured on 2026-08-21
-
-
-def with_database(url, name):
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
-
-
-def psql(url, sql):
-    """One statement through psql (Debian's postgresql-client), which takes the URL as is."""
-    plain = url.replace("?sslmode=disable", "")
-    subprocess.run(["psql", plain, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, capture_output=True, timeout=60)
 
 
 @pytest.fixture
