@@ -7,7 +7,8 @@
 #
 # `start` makes a cluster in a new temporary folder (initdb), starts it on a free loopback port
 # with its Unix socket in that folder, creates the database `paperboy` and prints the two
-# `export` lines. The cluster is tuned for tests, not for keeping data: no fsync. Password
+# `export` lines. The cluster is tuned for tests, not for keeping data: no fsync ($PG_TUNING
+# replaces those settings; the benchmarks ask for a durable server). Password
 # authentication (SCRAM) with a random password, so the tests use the same login path as a real
 # server. `stop` shuts it down and deletes the folder.
 #
@@ -73,7 +74,7 @@ start() {
 # Starts the cluster in $2 on port $3 (and waits until it takes connections).
 launch() {
   as_owner "$1/pg_ctl" -D "$2/data" -l "$2/server.log" -w -t 60 \
-    -o "-p $3 -k $2 -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500" \
+    -o "-p $3 -k $2 -c listen_addresses=127.0.0.1 -c max_connections=500 ${PG_TUNING:--c fsync=off -c synchronous_commit=off -c full_page_writes=off}" \
     start >/dev/null 2>&1
 }
 
