@@ -55,19 +55,8 @@ declare -A PATHS=([day-page]="/papers/date/$DAY" [api-day]="/api/daily_papers?da
 declare -A FILES=([day-page]="day.html" [api-day]="day.json" [paper-page]="paper.html")
 for name in "${!PATHS[@]}"; do curl -sf "http://127.0.0.1:$PORT${PATHS[$name]}" -o "$OUT/static/${FILES[$name]}"; done
 
-# wrk's summary as "requests/s p50_ms p99_ms".
-measure() {
-  wrk -t2 -c64 -d"${DURATION}s" --latency "$1" | python3 -c '
-import re, sys
-text = sys.stdin.read()
-def ms(label):
-    m = re.search(r"^\s+" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-assert not errors, "error responses: " + errors.group(1)
-print(float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), ms("50"), ms("99"))'
-}
+# shellcheck source=bench/wrk_measure.sh
+source bench/wrk_measure.sh
 
 echo "$(nproc) cores; $(date -u +%FT%TZ); day $DAY, paper $PAPER; wrk -t2 -c64 -d${DURATION}s, $ROUNDS rounds" | tee "$OUT/results.txt"
 echo "pb: paperboy as shipped; raw: paperboy --cache-seconds 0; ng: nginx, static copies; ratio: pb/ng and raw/ng" | tee -a "$OUT/results.txt"

@@ -108,19 +108,8 @@ for name, port in (("sqlite", 18181), ("postgresql", 18183)):
     print(line); out.write(line + "\n")
 PY
 
-# wrk's summary as "requests/s p50_ms p99_ms".
-measure() {
-  wrk -t2 -c64 -d"${DURATION}s" --latency "$1" | python3 -c '
-import re, sys
-text = sys.stdin.read()
-def ms(label):
-    m = re.search(r"^\s+" + label + r"%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-assert not errors, "error responses: " + errors.group(1)
-print(float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), ms("50"), ms("99"))'
-}
+# shellcheck source=bench/wrk_measure.sh
+source bench/wrk_measure.sh
 
 DAY=$(curl -sf "http://127.0.0.1:18180/api/daily_papers?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["paper"]["submittedOnDailyAt"][:10])')
 PAPER=$(curl -sf "http://127.0.0.1:18180/api/daily_papers?date=$DAY&limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["paper"]["id"])')

@@ -391,26 +391,15 @@ extension PostgresCatalog: SubscriptionStore {
 
     public func linkSigningSecret() async throws -> [UInt8] {
         let key = "digest_link_secret"
-        if let stored = try await state(key), let bytes = Self.hexBytes(stored) { return bytes }
+        if let stored = try await state(key), let bytes = SubscriptionLinks.secret(stored: stored) { return bytes }
         // Two processes may make one at once: the first write wins and both read it back.
-        let fresh = SubscriptionLinks.newSecret().map { String(format: "%02x", $0) }.joined()
+        let fresh = SubscriptionLinks.newStoredSecret()
         try await perform("store the link signing secret") {
             try await self.client.query(
                 "INSERT INTO catalog_state (key, value) VALUES (\(key), \(fresh)) ON CONFLICT (key) DO NOTHING", logger: self.logger)
         }
-        guard let stored = try await state(key), let bytes = Self.hexBytes(stored) else {
+        guard let stored = try await state(key), let bytes = SubscriptionLinks.secret(stored: stored) else {
             throw PostgresCatalogError.failed(location, reason: "the link signing secret could not be stored")
-        }
-        return bytes
-    }
-
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count >= 32, digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for i in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
         }
         return bytes
     }

@@ -24,40 +24,22 @@ extension PostgresCatalog: SubmissionStore {
                     let after = PostgresPaperRow.columns.count
                     local = LocalCounts(upvotes: try cells[after].decode(Int.self), comments: try cells[after + 1].decode(Int.self))
                 }
-                var paper: Paper
-                if let stored, !stored.deleted {
-                    paper = stored
-                } else if let metadata {
-                    switch merge(stored: stored, with: metadata, local: local) {
-                    case .insert(let merged), .update(let merged): paper = merged
-                    case .unchanged: guard let stored else { return .unknownPaper }; paper = stored
-                    case .rejected: return .unknownPaper
-                    }
-                    paper.deleted = false
-                } else {
-                    return .unknownPaper
-                }
-
-                let today = SubmissionRules.day(of: request.now)
-                let dayStart = Int64(request.now.rounded(.down)) * 86_400
+                guard let found = request.paper(stored: stored, metadata: metadata, local: local) else { return .unknownPaper }
                 let submittedToday = try await Self.count(db, logger: self.logger, """
                     SELECT count(*) FROM submissions
-                    WHERE user_id = \(request.user.id) AND created_at >= \(dayStart) AND created_at < \(dayStart + 86_400)
+                    WHERE user_id = \(request.user.id) AND created_at >= \(request.dayStart) AND created_at < \(request.dayStart + 86_400)
                     """)
-                let verdict = rules.check(SubmissionRules.Case(
-                    published: paper.published, featuredDate: paper.featuredDate, submissionsToday: submittedToday,
-                    role: request.user.role, override: request.override, now: request.now))
                 // Nothing has been written yet: a refusal leaves the transaction empty.
-                if let verdict { return .refused(verdict) }
-
-                paper.featuredDate = today
-                paper.submittedBy = request.user.username
+                let paper: Paper
+                switch request.feature(found, rules: rules, submissionsToday: submittedToday) {
+                case .success(let featured): paper = featured
+                case .failure(let refusal): return .refused(refusal)
+                }
                 let write = stored == nil ? PostgresPaperRow.insert([paper][...]) : PostgresPaperRow.update([paper][...])
                 try await db.query(write.query, logger: self.logger)
                 try await db.query("""
                     INSERT INTO submissions (paper_id, user_id, comment, overridden, created_at)
-                    VALUES (\(paper.id.value), \(request.user.id), \(request.comment), \(request.override),
-                            \(Int64((request.now * 86_400).rounded(.down))))
+                    VALUES (\(paper.id.value), \(request.user.id), \(request.comment), \(request.override), \(request.createdAt))
                     """, logger: self.logger)
                 try await Self.bumpContentVersion(db, logger: self.logger)
                 return .submitted(try await PostgresPaperRow.decodeAll(db.query(

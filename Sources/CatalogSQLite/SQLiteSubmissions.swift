@@ -12,33 +12,16 @@ extension SQLiteCatalog: SubmissionStore {
         try await pool.write { db in
             let select = try db.cachedStatement(sql: "SELECT \(PaperRow.columnList) FROM papers WHERE id = ?")
             let stored = try PaperRow.fetch(request.paper, with: select, in: db)
-            var paper: Paper
-            if let stored, !stored.deleted {
-                paper = stored
-            } else if let metadata {
-                switch merge(stored: stored, with: metadata) {
-                case .insert(let merged), .update(let merged): paper = merged
-                case .unchanged: guard let stored else { return .unknownPaper }; paper = stored
-                case .rejected: return .unknownPaper
-                }
-                paper.deleted = false
-            } else {
-                return .unknownPaper
-            }
-
-            let today = SubmissionRules.day(of: request.now)
-            let dayStart = Int64(request.now.rounded(.down)) * 86_400
+            guard let found = request.paper(stored: stored, metadata: metadata) else { return .unknownPaper }
             let submittedToday = try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM submissions WHERE user_id = ? AND created_at >= ? AND created_at < ?",
-                arguments: [request.user.id, dayStart, dayStart + 86_400]) ?? 0
-            let verdict = rules.check(SubmissionRules.Case(
-                published: paper.published, featuredDate: paper.featuredDate, submissionsToday: submittedToday,
-                role: request.user.role, override: request.override, now: request.now))
+                arguments: [request.user.id, request.dayStart, request.dayStart + 86_400]) ?? 0
             // Nothing has been written yet: a refusal leaves the transaction empty.
-            if let verdict { return .refused(verdict) }
-
-            paper.featuredDate = today
-            paper.submittedBy = request.user.username
+            let paper: Paper
+            switch request.feature(found, rules: rules, submissionsToday: submittedToday) {
+            case .success(let featured): paper = featured
+            case .failure(let refusal): return .refused(refusal)
+            }
             if stored == nil {
                 try PaperRow.insert(paper, with: try db.cachedStatement(sql: PaperRow.insertSQL), in: db)
             } else {
@@ -46,7 +29,7 @@ extension SQLiteCatalog: SubmissionStore {
             }
             try db.execute(
                 sql: "INSERT INTO submissions (paper_id, user_id, comment, overridden, created_at) VALUES (?, ?, ?, ?, ?)",
-                arguments: [paper.id.value, request.user.id, request.comment, request.override ? 1 : 0, Int64((request.now * 86_400).rounded(.down))])
+                arguments: [paper.id.value, request.user.id, request.comment, request.override ? 1 : 0, request.createdAt])
             try db.execute(sql: """
                 INSERT INTO catalog_state (key, value) VALUES ('content_version', '1')
                 ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1

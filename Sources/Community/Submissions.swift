@@ -157,6 +157,43 @@ public struct SubmissionRequest: Sendable {
     }
 }
 
+extension SubmissionRequest {
+    /// The paper this submission is about, as a store resolves it on any backend: the stored
+    /// paper, or else one made from `metadata` (a paper arXiv withdrew and the catalog marked
+    /// deleted comes back); nil when neither has it. `local` is what the site added to the
+    /// stored paper's counts, kept by the merge.
+    public func paper(stored: Paper?, metadata: PaperRecord?, local: LocalCounts = .none) -> Paper? {
+        if let stored, !stored.deleted { return stored }
+        guard let metadata else { return nil }
+        var paper: Paper
+        switch merge(stored: stored, with: metadata, local: local) {
+        case .insert(let merged), .update(let merged): paper = merged
+        case .unchanged: guard let stored else { return nil }; paper = stored
+        case .rejected: return nil
+        }
+        paper.deleted = false
+        return paper
+    }
+
+    /// The paper as this submission features it, or the first rule it breaks.
+    public func feature(_ paper: Paper, rules: SubmissionRules, submissionsToday: Int) -> Result<Paper, SubmissionRefusal> {
+        if let refusal = rules.check(SubmissionRules.Case(
+            published: paper.published, featuredDate: paper.featuredDate, submissionsToday: submissionsToday,
+            role: user.role, override: override, now: now)) {
+            return .failure(refusal)
+        }
+        var featured = paper
+        featured.featuredDate = SubmissionRules.day(of: now)
+        featured.submittedBy = user.username
+        return .success(featured)
+    }
+
+    /// The UTC day of the submission, as seconds since 1970: [start, start + 86,400).
+    public var dayStart: Int64 { Int64(now.rounded(.down)) * 86_400 }
+    /// The submission's time, in seconds since 1970, as stores record it.
+    public var createdAt: Int64 { Int64((now * 86_400).rounded(.down)) }
+}
+
 /// A stored submission.
 public struct Submission: Sendable, Equatable {
     public var paper: ArxivID

@@ -113,4 +113,19 @@ public struct SubscriptionLinks: Sendable {
         var generator = SystemRandomNumberGenerator()
         return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }
+
+    /// A new secret as stores keep it: hexadecimal text, shared by every process on the store.
+    public static func newStoredSecret() -> String { newSecret().map { String(format: "%02x", $0) }.joined() }
+
+    /// A stored secret's bytes; nil when the text is not one (too short, or not hexadecimal).
+    public static func secret(stored text: String) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count >= 32, digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for i in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[i..<i + 2], as: UTF8.self), radix: 16) else { return nil }
+            bytes.append(byte)
+        }
+        return bytes
+    }
 }

@@ -195,10 +195,19 @@ def test_a_sender_killed_mid_run_then_restarted_delivers_every_digest_once(smtp,
     time.sleep(2.5)
     paperboy(catalog, *args)
     received = inbox.recipients()
-    assert set(received) == set(addresses), f"missing: {set(addresses) - set(received)}"
     assert max(received.values()) == 1, f"sent twice: {[a for a, n in received.items() if n > 1]}"
-    # A digest the killed sender had committed went out (the server has it) but its 250 was never
-    # recorded: it stays 'committed', at most one per connection, and is never sent again.
+    # A digest the killed sender had committed (the ledger's commit point, just before the final
+    # ".") but whose 250 it never recorded stays 'committed' and is never sent again: the server
+    # most likely has it, but if the kill landed between the commit and the server's 250, the
+    # server may have dropped it. Those are the only ones the restart may leave out; every
+    # digest still remaining in the ledger is delivered.
+    import sqlite3
+    with sqlite3.connect(catalog["PAPERBOY_DATABASE"]) as db:
+        in_doubt = {email for (email,) in db.execute(
+            "SELECT s.email FROM digest_deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
+            " WHERE d.period = ? AND d.state = 'committed'", (DAY,))}
+    missing = set(addresses) - set(received)
+    assert missing <= in_doubt, f"missing and not in doubt: {missing - in_doubt}"
     status = paperboy(catalog, "digest", "status", "--period", DAY).stdout
     delivered = int(re.search(r"(\d+) delivered", status).group(1))
     committed = int(re.search(r"(\d+) committed", status).group(1))
