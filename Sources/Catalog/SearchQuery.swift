@@ -25,6 +25,22 @@ public struct SearchQuery: Sendable, Equatable {
     /// ranks those with more of them first). Author filters and exclusions still apply. Backends
     /// may leave out words so common that they find nothing in particular.
     public var matchAnyWord = false
+    /// With `matchAnyWord`: only this many of the words count, those found in the fewest papers
+    /// (ties: the earlier word). "Papers like this title" needs its telling words, and each
+    /// common one would add thousands of papers to rank.
+    public var keepRarestWords: Int?
+    /// With `keepRarestWords`: only words found in at least this many papers count. Looking for
+    /// papers like one in the catalog, 2 leaves out the words only that paper has.
+    public var rareWordsFoundInAtLeast = 1
+
+    /// `keepRarestWords` applied to words counted by a backend (each count may stop at a cap):
+    /// the rarest ones, in their order in the query.
+    public func rarest(_ counted: [(word: String, papers: Int)]) -> [String] {
+        guard let keep = keepRarestWords else { return counted.map(\.word) }
+        let found = counted.filter { $0.papers >= rareWordsFoundInAtLeast }
+        let chosen = Set(found.indices.sorted { (found[$0].papers, $0) < (found[$1].papers, $1) }.prefix(max(0, keep)))
+        return found.indices.filter(chosen.contains).map { found[$0].word }
+    }
 
     /// English function words: they carry no topic, nearly every paper has them, and requiring
     /// them would only make the engine walk its longest lists. Left out of the words a paper

@@ -23,7 +23,7 @@ extension PostgresCatalog {
         return try await perform("search") {
             var query = query
             if query.matchAnyWord {
-                query.words = try await self.uncommonWords(query.topicalWords)
+                query.words = query.rarest(try await self.uncommonWords(query.topicalWords))
                 if !query.hasTextTerms { return [] }
             }
             var sql = SQLStatement()
@@ -73,19 +73,23 @@ extension PostgresCatalog {
         }
     }
 
-    /// The words of `words` found in fewer than `commonWordPapers` papers, in their order, in
-    /// one round trip. Counting stops at that number, so this stays cheap at any size.
-    func uncommonWords(_ words: [String]) async throws -> [String] {
+    /// The words of `words` found in fewer than `commonWordPapers` papers, in their order, with
+    /// how many papers have each, in one round trip. Counting stops at that number, so this
+    /// stays cheap at any size.
+    func uncommonWords(_ words: [String]) async throws -> [(word: String, papers: Int)] {
         guard !words.isEmpty else { return [] }
         let rows = try await client.query("""
-            SELECT w.word FROM unnest(\(words)::text[]) WITH ORDINALITY AS w (word, n)
-            WHERE (SELECT count(*) FROM (
-                SELECT 1 FROM papers WHERE search @@ plainto_tsquery('paperboy', w.word) LIMIT \(Self.commonWordPapers)
-            ) found) < \(Self.commonWordPapers)
-            ORDER BY w.n
+            SELECT word, papers FROM (
+                SELECT w.word, w.n, (SELECT count(*) FROM (
+                    SELECT 1 FROM papers WHERE search @@ plainto_tsquery('paperboy', w.word) LIMIT \(Self.commonWordPapers)
+                ) found) AS papers
+                FROM unnest(\(words)::text[]) WITH ORDINALITY AS w (word, n)
+            ) counted
+            WHERE papers < \(Self.commonWordPapers)
+            ORDER BY n
             """, logger: logger)
-        var uncommon: [String] = []
-        for try await word in rows.decode(String.self) { uncommon.append(word) }
+        var uncommon: [(word: String, papers: Int)] = []
+        for try await (word, papers) in rows.decode((String, Int).self) { uncommon.append((word, papers)) }
         return uncommon
     }
 

@@ -102,6 +102,37 @@ import Testing
         }
     }
 
+    /// With `keepRarestWords`, a match-any-word search counts only the words found in the
+    /// fewest papers: similar papers without a model come from a title's telling words.
+    @Test(arguments: Backend.available)
+    func keepRarestWordsSearchesTheTellingOnes(backend: Backend) async throws {
+        try await withSearchCatalog(backend) { (c: any CatalogStore) async throws in
+            _ = try await c.apply(
+                (0..<12).map { paper(String(format: "2504.%05d", $0), "Sparse gating \($0)", abstract: "Routing.") }
+                    + (0..<3).map { paper(String(format: "2504.%05d", 100 + $0), "Gating of axolotl limbs \($0)", abstract: "Limbs.") }
+                    + [paper("2504.00200", "Axolotl regeneration", abstract: "Regrowth.")]
+                    + (0..<2).map { paper(String(format: "2504.%05d", 300 + $0), "Gating alone \($0)", abstract: "Gates.") },
+                checkpoint: nil)
+            while try await c.updateSearchIndex(limit: 2_000) > 0 {}
+            var query = SearchQuery(parsing: "sparse gating axolotl")
+            query.matchAnyWord = true
+            #expect(try await c.searchRanking(query, limit: 50, offset: 0).count == 18, "every word counts")
+            query.keepRarestWords = 1
+            let rarest = try await c.searchRanking(query, limit: 50, offset: 0).map(\.id.value)
+            #expect(Set(rarest) == ["2504.00100", "2504.00101", "2504.00102", "2504.00200"], "axolotl: 4 papers, the rarest word")
+            query.keepRarestWords = 2
+            let two = try await c.searchRanking(query, limit: 50, offset: 0).map(\.id.value)
+            #expect(two.count == 16 && !two.contains("2504.00300"), "axolotl (4) and sparse (12): gating (17) is left out")
+            // "regeneration" is in one paper only: left out when words must be in two.
+            query = SearchQuery(parsing: "axolotl regeneration")
+            query.matchAnyWord = true
+            query.keepRarestWords = 1
+            #expect(try await c.searchRanking(query, limit: 50, offset: 0).map(\.id.value) == ["2504.00200"])
+            query.rareWordsFoundInAtLeast = 2
+            #expect(try await c.searchRanking(query, limit: 50, offset: 0).count == 4)
+        }
+    }
+
     @Test(arguments: Backend.available)
     func deletedPapersNeverRank(backend: Backend) async throws {
         try await withSearchCatalog(backend) { (c: any CatalogStore) async throws in
