@@ -32,6 +32,10 @@ public struct SearchQuery: Sendable, Equatable {
     /// With `keepRarestWords`: only words found in at least this many papers count. Looking for
     /// papers like one in the catalog, 2 leaves out the words only that paper has.
     public var rareWordsFoundInAtLeast = 1
+    /// With `matchAnyWord`: words found in this many papers or more are left out; nil leaves
+    /// the backend's own limit (`commonWordPapers`). Counting costs up to this many rows a
+    /// word, so a lower limit makes a quick search of telling words.
+    public var commonWordLimit: Int?
 
     /// `keepRarestWords` applied to words counted by a backend (each count may stop at a cap):
     /// the rarest ones, in their order in the query.

@@ -23,7 +23,7 @@ extension PostgresCatalog {
         return try await perform("search") {
             var query = query
             if query.matchAnyWord {
-                query.words = query.rarest(try await self.uncommonWords(query.topicalWords))
+                query.words = query.rarest(try await self.uncommonWords(query.topicalWords, below: query.commonWordLimit ?? Self.commonWordPapers))
                 if !query.hasTextTerms { return [] }
             }
             var sql = SQLStatement()
@@ -73,19 +73,19 @@ extension PostgresCatalog {
         }
     }
 
-    /// The words of `words` found in fewer than `commonWordPapers` papers, in their order, with
-    /// how many papers have each, in one round trip. Counting stops at that number, so this
-    /// stays cheap at any size.
-    func uncommonWords(_ words: [String]) async throws -> [(word: String, papers: Int)] {
+    /// The words of `words` found in fewer than `limit` papers, in their order, with how many
+    /// papers have each, in one round trip. Counting stops at that number, so this stays cheap
+    /// at any size.
+    func uncommonWords(_ words: [String], below limit: Int) async throws -> [(word: String, papers: Int)] {
         guard !words.isEmpty else { return [] }
         let rows = try await client.query("""
             SELECT word, papers FROM (
                 SELECT w.word, w.n, (SELECT count(*) FROM (
-                    SELECT 1 FROM papers WHERE search @@ plainto_tsquery('paperboy', w.word) LIMIT \(Self.commonWordPapers)
+                    SELECT 1 FROM papers WHERE search @@ plainto_tsquery('paperboy', w.word) LIMIT \(limit)
                 ) found) AS papers
                 FROM unnest(\(words)::text[]) WITH ORDINALITY AS w (word, n)
             ) counted
-            WHERE papers < \(Self.commonWordPapers)
+            WHERE papers < \(limit)
             ORDER BY n
             """, logger: logger)
         var uncommon: [(word: String, papers: Int)] = []

@@ -32,7 +32,9 @@ extension SQLiteCatalog {
         }
         var query = query
         if query.matchAnyWord {
-            query.words = try readNow { db in query.rarest(try Self.uncommonWords(query.topicalWords, in: db)) }
+            query.words = try readNow { db in
+                query.rarest(try Self.uncommonWords(query.topicalWords, below: query.commonWordLimit ?? Self.commonWordPapers, in: db))
+            }
             if !query.hasTextTerms { return [] }
         }
         // Ids and scores only: SQLite computes every selected column for every match before it
@@ -108,14 +110,14 @@ extension SQLiteCatalog {
         query.excluded.isEmpty ? nil : query.excluded.map(quoted).joined(separator: " OR ")
     }
 
-    /// The words of `words` found in fewer than `commonWordPapers` papers, with how many papers
-    /// have each. Counting stops at that number, so this costs a few milliseconds whatever the
-    /// catalog's size.
-    static func uncommonWords(_ words: [String], in db: Database) throws -> [(word: String, papers: Int)] {
+    /// The words of `words` found in fewer than `limit` papers, with how many papers have each.
+    /// Counting stops at that number, so this costs a few milliseconds whatever the catalog's
+    /// size.
+    static func uncommonWords(_ words: [String], below limit: Int, in db: Database) throws -> [(word: String, papers: Int)] {
         let count = try db.cachedStatement(sql: "SELECT count(*) FROM (SELECT 1 FROM paper_search WHERE paper_search MATCH ? LIMIT ?)")
         return try words.compactMap { word in
-            let papers = try Int.fetchOne(count, arguments: [quoted([word]), commonWordPapers]) ?? 0
-            return papers < commonWordPapers ? (word, papers) : nil
+            let papers = try Int.fetchOne(count, arguments: [quoted([word]), limit]) ?? 0
+            return papers < limit ? (word, papers) : nil
         }
     }
 

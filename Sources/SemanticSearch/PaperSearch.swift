@@ -118,10 +118,13 @@ public struct PaperSearch: Sendable {
 
     /// How many of a title's words find similar papers without a model: its rarest ones.
     static let similarTitleWords = 3
+    /// Title words found in this many papers or more say too little to find similar papers by,
+    /// and counting them costs a row each.
+    static let similarWordLimit = 500
 
     /// The papers nearest in meaning to `paper`, best first. Without a model (or before the
     /// vectors exist), the papers that share the most of its title's rarest words (found in
-    /// another paper too), by BM25:
+    /// another paper too, and in fewer than 500), by BM25:
     /// ranking every paper that shares any title word cost 3 to 80 ms a page.
     public func similar(to paper: Paper, limit: Int) async throws -> [Paper] {
         if let semantic, semantic.vectors.count > 0 {
@@ -131,6 +134,7 @@ public struct PaperSearch: Sendable {
         query.matchAnyWord = true
         query.keepRarestWords = Self.similarTitleWords
         query.rareWordsFoundInAtLeast = 2  // a word only this paper has finds nothing like it
+        query.commonWordLimit = Self.similarWordLimit
         let ranked = try await catalog.searchRanking(query, limit: limit + 1, offset: 0).filter { $0.id != paper.id }
         return try await catalog.papers(ids: ranked.prefix(limit).map(\.id))
     }
