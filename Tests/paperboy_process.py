@@ -52,6 +52,19 @@ def fresh_database(work):
     return with_database(admin, name)
 
 
+def query(database, sql, *parameters):
+    """Rows of one query on a catalog, a SQLite file or a PostgreSQL URL (through psql), for tests
+    that check what was stored. Parameters are strings, quoted here."""
+    if "://" not in database:
+        import sqlite3
+        with sqlite3.connect(database) as db:
+            return [tuple(str(v) for v in row) for row in db.execute(sql.replace("%s", "?"), parameters)]
+    quoted = sql % tuple("'" + p.replace("'", "''") + "'" for p in parameters)
+    out = subprocess.run(["psql", database.replace("?sslmode=disable", ""), "-At", "-F", "\t", "-c", quoted],
+                         check=True, capture_output=True, text=True, timeout=60).stdout
+    return [tuple(line.split("\t")) for line in out.splitlines() if line]
+
+
 class RunningPaperboy:
     """A `paperboy serve` process over its own catalog; `url` is its base address.
 

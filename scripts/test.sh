@@ -19,8 +19,9 @@ swift test --skip-build
 # runs (the store tests above already run on both): the same behaviour on both backends.
 PAPERBOY_TEST_BACKEND=postgres swift test --skip-build --filter ServerTests
 python3 -m pytest -q Tests
-# The real clients (Hub client and CLI, feed parser, OpenAPI validator) and the browser's
-# community flows against a server on PostgreSQL.
+# The real clients (Hub client and CLI, feed parser, OpenAPI validator), the digests against a
+# real SMTP server (the sender killed mid-run included) and the browser's community flows, on
+# PostgreSQL.
 PAPERBOY_TEST_BACKEND=postgres python3 -m pytest -q Tests/clients/test_hub_client.py Tests/clients/test_hf_cli.py \
-  Tests/clients/test_feeds.py Tests/clients/test_openapi.py Tests/clients/test_semantic_search.py \
+  Tests/clients/test_feeds.py Tests/clients/test_openapi.py Tests/clients/test_semantic_search.py Tests/clients/test_digests.py \
   Tests/browser/test_community.py Tests/browser/test_submit.py Tests/browser/test_collections.py

@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from paperboy_process import DEMO, binary, free_port  # noqa: E402
+from paperboy_process import DEMO, binary, free_port, fresh_database, query  # noqa: E402
 
 DAY = "daily:2026-08-21"          # the demo set's last featured day
 FROM = "Paperboy <digest@papers.example.org>"
@@ -72,9 +72,9 @@ def smtp():
 
 @pytest.fixture
 def catalog():
-    """A catalog of the demo papers, in its own folder."""
+    """A catalog of the demo papers, in its own folder (or database, on PostgreSQL)."""
     work = tempfile.mkdtemp(prefix="paperboy-digest-")
-    env = dict(os.environ, PAPERBOY_DATABASE=os.path.join(work, "catalog.sqlite"))
+    env = dict(os.environ, PAPERBOY_DATABASE=fresh_database(work))
     subprocess.run([binary(), "import", str(DEMO), "--no-embed"], env=env, check=True, capture_output=True)
     return env
 
@@ -201,11 +201,10 @@ def test_a_sender_killed_mid_run_then_restarted_delivers_every_digest_once(smtp,
     # most likely has it, but if the kill landed between the commit and the server's 250, the
     # server may have dropped it. Those are the only ones the restart may leave out; every
     # digest still remaining in the ledger is delivered.
-    import sqlite3
-    with sqlite3.connect(catalog["PAPERBOY_DATABASE"]) as db:
-        in_doubt = {email for (email,) in db.execute(
-            "SELECT s.email FROM digest_deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
-            " WHERE d.period = ? AND d.state = 'committed'", (DAY,))}
+    in_doubt = {email for (email,) in query(
+        catalog["PAPERBOY_DATABASE"],
+        "SELECT s.email FROM digest_deliveries d JOIN subscriptions s ON s.id = d.subscription_id"
+        " WHERE d.period = %s AND d.state = 'committed'", DAY)}
     missing = set(addresses) - set(received)
     assert missing <= in_doubt, f"missing and not in doubt: {missing - in_doubt}"
     status = paperboy(catalog, "digest", "status", "--period", DAY).stdout
