@@ -6,11 +6,22 @@ DESKTOP = {"width": 1280, "height": 900, "pixelRatio": 1, "mobile": False, "touc
 
 def wait_for(driver, condition, what, timeout=15):
     """Waits until `condition` holds. An element read while the next page replaces it (stale) or
-    before it is there counts as "not yet", not as a failure."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    before it is there counts as "not yet", not as a failure; so does Chromium's "Node with given
+    id does not belong to the document", the same race seen from its inspector (met once in CI).
+    A condition that never holds still fails, when the time runs out."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
+
+    def check(d):
+        try:
+            return condition(d)
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return False
+            raise
+
     WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
-        lambda d: condition(d), message=f"timed out waiting for {what}")
+        check, message=f"timed out waiting for {what}")
 
 
 def severe_console_messages(driver):
