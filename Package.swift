@@ -131,7 +131,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Helpers shared by the test targets (paths to ../shared, scratch catalogs).
-        .target(name: "TestSupport", dependencies: ["CatalogSQLite"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .target(
+            name: "TestSupport",
+            dependencies: ["CatalogSQLite", "CatalogPostgres", .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "CatalogTests",
             dependencies: ["Catalog", "CatalogSQLite", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")],
@@ -157,7 +160,7 @@ let package = Package(
             name: "ServerTests",
             dependencies: [
                 "PaperboyServer", "Catalog", "CatalogSQLite", "CatalogPostgres", "Importers", "TestSupport", "SemanticSearch", "Embeddings",
-                "Community", "Digests", "Mail", .product(name: "PostgresNIO", package: "postgres-nio"),
+                "Community", "Digests", "Mail",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -27,6 +27,27 @@ def free_port():
         return s.getsockname()[1]
 
 
+def start_serve(env, *args, log=subprocess.DEVNULL, wait=30):
+    """`paperboy serve` with `args` on a free loopback port; answers (process, url) once it
+    answers /healthz. Raises RuntimeError, the process killed, when it exits first or `wait`
+    seconds pass."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen([binary(), "serve", "--port", str(port), *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + wait
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/healthz", timeout=2)
+            return process, url
+        except OSError:
+            if process.poll() is not None:
+                break
+            time.sleep(0.1)
+    process.kill()
+    process.wait()
+    raise RuntimeError("paperboy serve did not start")
+
+
 def with_database(url, name):
     """A PostgreSQL URL with another database."""
     parts = urlsplit(url)
@@ -78,22 +99,12 @@ class RunningPaperboy:
         for path in imports:
             subprocess.run([binary(), "import", str(path), *([] if semantic else ["--no-embed"])],
                            env=self.env, check=True, capture_output=True)
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
         self.log = open(os.path.join(self.work, "serve.log"), "w")
-        self.process = subprocess.Popen(
-            [binary(), "serve", "--port", str(port), *([] if semantic else ["--no-semantic"]), *extra_args], env=self.env,
-            stdout=self.log, stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1)
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"paperboy serve did not start; see {self.log.name}")
+        try:
+            self.process, self.url = start_serve(self.env, *([] if semantic else ["--no-semantic"]), *extra_args, log=self.log, wait=20)
+        except RuntimeError as error:
+            self.log.close()
+            raise RuntimeError(f"{error}; see {self.log.name}") from None
 
     def stop(self):
         if self.process.poll() is None:

@@ -170,10 +170,7 @@ public final class PostgresCatalog: CatalogStore {
                     try await db.query(PostgresPaperRow.update(chunk).query, logger: self.logger)
                 }
                 if counts.inserted + counts.updated + counts.deleted > 0 {
-                    try await db.query("""
-                        INSERT INTO catalog_state (key, value) VALUES ('content_version', '1')
-                        ON CONFLICT (key) DO UPDATE SET value = (catalog_state.value::bigint + 1)::text
-                        """, logger: self.logger)
+                    try await Self.bumpContentVersion(db, logger: self.logger)
                 }
                 if let checkpoint {
                     try await db.query("""
@@ -355,6 +352,30 @@ public final class PostgresCatalog: CatalogStore {
         try await client.withTransaction(logger: logger) { db in try await body(db) }
     }
 
+    /// A query's rows: inside the transaction `db` when given, else on any pooled connection.
+    func rows(_ query: PostgresQuery, on db: PostgresConnection?) async throws -> PostgresRowSequence {
+        if let db { try await db.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
+    }
+
+    /// The first column of the first row of a query that answers one number, inside a transaction.
+    static func count(_ db: PostgresConnection, logger: Logger, _ query: PostgresQuery) async throws -> Int {
+        for try await value in try await db.query(query, logger: logger).decode(Int.self) { return value }
+        return 0
+    }
+
+    /// Moves the content version on, inside the caller's transaction: cached pages and answers
+    /// of every server see the change.
+    static func bumpContentVersion(_ db: PostgresConnection, logger: Logger) async throws {
+        try await db.query("""
+            INSERT INTO catalog_state (key, value) VALUES ('content_version', '1')
+            ON CONFLICT (key) DO UPDATE SET value = (catalog_state.value::bigint + 1)::text
+            """, logger: logger)
+    }
+
+    /// Times are kept as whole seconds since 1970 (`bigint`), as the SQLite schema keeps them.
+    static func date(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
+    static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
+
     /// The first column of the first row, if any.
     func single<T: PostgresDecodable & Sendable>(_ query: PostgresQuery, as type: T.Type) async throws -> T? {
         for try await value in try await client.query(query, logger: logger).decode(T.self) { return value }
@@ -418,7 +439,7 @@ public final class PostgresCatalog: CatalogStore {
     }
 
     /// What went wrong, in words: the server's message and SQLSTATE, or the network's error.
-    static func reason(_ error: any Error) -> String {
+    public static func reason(_ error: any Error) -> String {
         let error = rootCause(error)
         if let error = error as? PSQLError {
             if let info = error.serverInfo, let message = info[.message] {

@@ -24,12 +24,12 @@ extension PostgresCatalog: CollectionStore {
         PaperCollection(
             id: try cells[0].decode(Int64.self), ownerID: try cells[1].decode(Int64.self), owner: try cells[2].decode(String.self),
             name: try cells[3].decode(String.self), description: try cells[4].decode(String?.self), isPublic: try cells[5].decode(Bool.self),
-            createdAt: communityDate(try cells[6].decode(Int64.self)), updatedAt: communityDate(try cells[7].decode(Int64.self)),
+            createdAt: date(try cells[6].decode(Int64.self)), updatedAt: date(try cells[7].decode(Int64.self)),
             paperCount: try cells[8].decode(Int.self))
     }
 
     private func collections(_ query: PostgresQuery, on db: PostgresConnection? = nil) async throws -> [PaperCollection] {
-        let rows = if let db { try await db.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
+        let rows = try await self.rows(query, on: db)
         var found: [PaperCollection] = []
         for try await row in rows { found.append(try Self.collection(row.makeRandomAccess())) }
         return found
@@ -71,7 +71,7 @@ extension PostgresCatalog: CollectionStore {
     public func createCollection(
         ownerID: Int64, _ draft: CollectionDraft, firstPaper: ArxivID?, limits: CollectionLimits, at time: Date
     ) async throws -> PaperCollection {
-        let now = Self.communitySeconds(time)
+        let now = Self.seconds(time)
         return try await perform("create a collection") {
             try await self.transaction { db in
                 try await self.lockOwner(ownerID, on: db)
@@ -100,7 +100,7 @@ extension PostgresCatalog: CollectionStore {
             try await self.transaction { db in
                 _ = try await self.owned(id, ownerID: ownerID, on: db)
                 var sql = SQLStatement()
-                var assignments = ["updated_at = \(sql.bind(Self.communitySeconds(time)))"]
+                var assignments = ["updated_at = \(sql.bind(Self.seconds(time)))"]
                 if let name = update.name { assignments.append("name = \(sql.bind(name))") }
                 if let description = update.description { assignments.append("description = \(sql.bind(description))") }
                 if let isPublic = update.isPublic { assignments.append("is_public = \(sql.bind(isPublic))") }
@@ -124,7 +124,7 @@ extension PostgresCatalog: CollectionStore {
     public func addPaper(
         _ paper: ArxivID, toCollection id: Int64, ownerID: Int64, limits: CollectionLimits, at time: Date
     ) async throws -> PaperCollection {
-        let now = Self.communitySeconds(time)
+        let now = Self.seconds(time)
         return try await perform("save \(paper.value) to collection \(id)") {
             try await self.transaction { db in
                 let collection = try await self.owned(id, ownerID: ownerID, on: db)
@@ -157,7 +157,7 @@ extension PostgresCatalog: CollectionStore {
                     """)
                 guard removed > 0 else { return collection }
                 try await db.query(
-                    "UPDATE collections SET updated_at = \(Self.communitySeconds(time)) WHERE id = \(id)", logger: self.logger)
+                    "UPDATE collections SET updated_at = \(Self.seconds(time)) WHERE id = \(id)", logger: self.logger)
                 return try await self.written(id, on: db)
             }
         }
@@ -195,7 +195,7 @@ extension PostgresCatalog: CollectionStore {
             for try await row in rows {
                 let cells = row.makeRandomAccess()
                 let paper = try PostgresPaperRow.decode(cells)
-                found.append(CollectedPaper(paper: paper, addedAt: Self.communityDate(try cells[PostgresPaperRow.columns.count].decode(Int64.self))))
+                found.append(CollectedPaper(paper: paper, addedAt: Self.date(try cells[PostgresPaperRow.columns.count].decode(Int64.self))))
             }
             return found
         }

@@ -18,19 +18,19 @@ extension PostgresCatalog: CommentStore {
         var hidden: Moderation?
         if let reason = try cells[9].decode(String?.self).flatMap(HideReason.init(rawValue:)) {
             hidden = Moderation(
-                reason: reason, moderator: try cells[11].decode(String?.self) ?? "", at: communityDate(try cells[10].decode(Int64?.self) ?? 0))
+                reason: reason, moderator: try cells[11].decode(String?.self) ?? "", at: date(try cells[10].decode(Int64?.self) ?? 0))
         }
         let paperText = try cells[1].decode(String.self)
         guard let paper = ArxivID(paperText) else { throw PostgresPaperRow.InvalidStoredID(text: paperText) }
         return Comment(
             id: try cells[0].decode(Int64.self), paper: paper, parentID: try cells[2].decode(Int64?.self),
             authorID: try cells[3].decode(Int64.self), author: try cells[4].decode(String.self), body: try cells[5].decode(String.self),
-            createdAt: communityDate(try cells[6].decode(Int64.self)), editedAt: try cells[7].decode(Int64?.self).map(communityDate),
+            createdAt: date(try cells[6].decode(Int64.self)), editedAt: try cells[7].decode(Int64?.self).map(date),
             deleted: try cells[8].decode(Bool.self), hidden: hidden)
     }
 
     private func comments(_ query: PostgresQuery, on db: PostgresConnection? = nil) async throws -> [Comment] {
-        let rows = if let db { try await db.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
+        let rows = try await self.rows(query, on: db)
         var found: [Comment] = []
         for try await row in rows { found.append(try Self.comment(row.makeRandomAccess())) }
         return found
@@ -53,9 +53,9 @@ extension PostgresCatalog: CommentStore {
             SELECT u.ban_reason, u.banned_at, m.username FROM users u LEFT JOIN users m ON m.id = u.banned_by
             WHERE u.id = \(userID) AND u.banned_at IS NOT NULL
             """
-        let rows = if let db { try await db.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
+        let rows = try await self.rows(query, on: db)
         for try await (reason, at, moderator) in rows.decode((String?, Int64, String?).self) {
-            return UserBan(reason: reason ?? "", moderator: moderator ?? "a moderator", at: Self.communityDate(at))
+            return UserBan(reason: reason ?? "", moderator: moderator ?? "a moderator", at: Self.date(at))
         }
         return nil
     }
@@ -124,7 +124,7 @@ extension PostgresCatalog: CommentStore {
                 }
                 let id = try await Self.count(db, logger: self.logger, """
                     INSERT INTO comments (paper_id, user_id, parent_id, body, created_at)
-                    VALUES (\(paper.value), \(userID), \(parentID), \(body), \(Self.communitySeconds(time))) RETURNING id
+                    VALUES (\(paper.value), \(userID), \(parentID), \(body), \(Self.seconds(time))) RETURNING id
                     """)
                 try await self.recount(paper.value, on: db)
                 return try await self.written(Int64(id), on: db)
@@ -138,7 +138,7 @@ extension PostgresCatalog: CommentStore {
                 if let ban = try await self.userBan(userID, on: db) { throw CommentError.banned(ban) }
                 let comment = try await self.ownComment(id, userID: userID, on: db)
                 try await db.query(
-                    "UPDATE comments SET body = \(body), edited_at = \(Self.communitySeconds(time)) WHERE id = \(id)", logger: self.logger)
+                    "UPDATE comments SET body = \(body), edited_at = \(Self.seconds(time)) WHERE id = \(id)", logger: self.logger)
                 try await self.recount(comment.paper.value, on: db)
                 return try await self.written(id, on: db)
             }
@@ -150,7 +150,7 @@ extension PostgresCatalog: CommentStore {
             try await self.transaction { db in
                 let comment = try await self.ownComment(id, userID: userID, on: db)
                 try await db.query(
-                    "UPDATE comments SET deleted = true, body = '', edited_at = \(Self.communitySeconds(time)) WHERE id = \(id)",
+                    "UPDATE comments SET deleted = true, body = '', edited_at = \(Self.seconds(time)) WHERE id = \(id)",
                     logger: self.logger)
                 try await self.recount(comment.paper.value, on: db)
                 return try await self.written(id, on: db)
@@ -167,7 +167,7 @@ extension PostgresCatalog: CommentStore {
                 if let reason {
                     try await db.query("""
                         UPDATE comments SET hidden_reason = \(reason.rawValue), hidden_by = \(moderatorID),
-                            hidden_at = \(Self.communitySeconds(time)) WHERE id = \(id)
+                            hidden_at = \(Self.seconds(time)) WHERE id = \(id)
                         """, logger: self.logger)
                 } else {
                     try await db.query(
@@ -194,7 +194,7 @@ extension PostgresCatalog: CommentStore {
                 }
                 if let reason {
                     try await db.query("""
-                        UPDATE users SET banned_at = \(Self.communitySeconds(time)), banned_by = \(moderatorID), ban_reason = \(reason)
+                        UPDATE users SET banned_at = \(Self.seconds(time)), banned_by = \(moderatorID), ban_reason = \(reason)
                         WHERE id = \(userID)
                         """, logger: self.logger)
                 } else {

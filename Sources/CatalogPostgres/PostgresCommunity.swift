@@ -24,33 +24,21 @@ extension PostgresCatalog: CommunityStore {
         User(
             id: try cells[offset].decode(Int64.self), username: try cells[offset + 1].decode(String.self),
             email: try cells[offset + 2].decode(String.self), role: Role(rawValue: try cells[offset + 3].decode(String.self)) ?? .user,
-            createdAt: communityDate(try cells[offset + 4].decode(Int64.self)))
+            createdAt: date(try cells[offset + 4].decode(Int64.self)))
     }
-
-    static func communityDate(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
-    static func communitySeconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
 
     /// The rows of a query whose first columns are `userColumns`.
     private func users(_ query: PostgresQuery, on db: PostgresConnection? = nil) async throws -> [User] {
-        let rows = if let db { try await db.query(query, logger: logger) } else { try await client.query(query, logger: logger) }
+        let rows = try await self.rows(query, on: db)
         var found: [User] = []
         for try await row in rows { found.append(try Self.user(row.makeRandomAccess())) }
         return found
     }
 
-    /// Moves the content version on, inside the caller's transaction: cached pages and answers
-    /// of every server see the change.
-    static func bumpContentVersion(_ db: PostgresConnection, logger: Logger) async throws {
-        try await db.query("""
-            INSERT INTO catalog_state (key, value) VALUES ('content_version', '1')
-            ON CONFLICT (key) DO UPDATE SET value = (catalog_state.value::bigint + 1)::text
-            """, logger: logger)
-    }
-
     // MARK: Accounts
 
     public func createUser(_ new: NewUser, at time: Date) async throws -> User {
-        let now = Self.communitySeconds(time)
+        let now = Self.seconds(time)
         return try await perform("create account \(new.username)") {
             try await self.transaction { db in
                 try await db.query("SELECT pg_advisory_xact_lock(\(Self.signUpLockSpace), 0)", logger: self.logger)
@@ -112,7 +100,7 @@ extension PostgresCatalog: CommunityStore {
         try await perform("start a session") {
             try await self.client.query("""
                 INSERT INTO sessions (token_digest, user_id, csrf_token, created_at, expires_at)
-                VALUES (\(tokenDigest), \(userID), \(csrfToken), \(Self.communitySeconds(time)), \(Self.communitySeconds(expiresAt)))
+                VALUES (\(tokenDigest), \(userID), \(csrfToken), \(Self.seconds(time)), \(Self.seconds(expiresAt)))
                 """, logger: self.logger)
         }
     }
@@ -122,13 +110,13 @@ extension PostgresCatalog: CommunityStore {
             let rows = try await self.client.query("""
                 SELECT \(unescaped: Self.userColumnsOfU), s.csrf_token, s.expires_at
                 FROM sessions s JOIN users u ON u.id = s.user_id
-                WHERE s.token_digest = \(tokenDigest) AND s.expires_at > \(Self.communitySeconds(now))
+                WHERE s.token_digest = \(tokenDigest) AND s.expires_at > \(Self.seconds(now))
                 """, logger: self.logger)
             for try await row in rows {
                 let cells = row.makeRandomAccess()
                 return Session(
                     user: try Self.user(cells), csrfToken: try cells[5].decode(String.self),
-                    expiresAt: Self.communityDate(try cells[6].decode(Int64.self)))
+                    expiresAt: Self.date(try cells[6].decode(Int64.self)))
             }
             return nil
         }
@@ -143,7 +131,7 @@ extension PostgresCatalog: CommunityStore {
     public func deleteExpiredSessions(now: Date) async throws -> Int {
         try await perform("delete expired sessions") {
             try await self.single(
-                "WITH gone AS (DELETE FROM sessions WHERE expires_at <= \(Self.communitySeconds(now)) RETURNING 1) SELECT count(*) FROM gone",
+                "WITH gone AS (DELETE FROM sessions WHERE expires_at <= \(Self.seconds(now)) RETURNING 1) SELECT count(*) FROM gone",
                 as: Int.self) ?? 0
         }
     }
@@ -151,14 +139,14 @@ extension PostgresCatalog: CommunityStore {
     // MARK: API tokens
 
     public func createAPIToken(userID: Int64, name: String, tokenDigest: String, prefix: String, at time: Date) async throws -> APIToken {
-        let now = Self.communitySeconds(time)
+        let now = Self.seconds(time)
         return try await perform("create an API token") {
             let id = try await self.single("""
                 INSERT INTO api_tokens (user_id, name, token_digest, prefix, created_at)
                 VALUES (\(userID), \(name), \(tokenDigest), \(prefix), \(now)) RETURNING id
                 """, as: Int64.self)
             guard let id else { throw PostgresCatalogError.failed(self.location, reason: "the new API token was not stored") }
-            return APIToken(id: id, name: name, prefix: prefix, createdAt: Self.communityDate(now), revokedAt: nil)
+            return APIToken(id: id, name: name, prefix: prefix, createdAt: Self.date(now), revokedAt: nil)
         }
     }
 
@@ -170,7 +158,7 @@ extension PostgresCatalog: CommunityStore {
                 logger: self.logger)
             for try await (id, name, prefix, created, revoked) in rows.decode((Int64, String, String, Int64, Int64?).self) {
                 tokens.append(APIToken(
-                    id: id, name: name, prefix: prefix, createdAt: Self.communityDate(created), revokedAt: revoked.map(Self.communityDate)))
+                    id: id, name: name, prefix: prefix, createdAt: Self.date(created), revokedAt: revoked.map(Self.date)))
             }
             return tokens
         }
@@ -180,7 +168,7 @@ extension PostgresCatalog: CommunityStore {
         try await perform("revoke API token \(id)") {
             try await self.single("""
                 WITH revoked AS (
-                    UPDATE api_tokens SET revoked_at = \(Self.communitySeconds(time))
+                    UPDATE api_tokens SET revoked_at = \(Self.seconds(time))
                     WHERE id = \(id) AND user_id = \(userID) AND revoked_at IS NULL RETURNING 1
                 ) SELECT count(*) FROM revoked
                 """, as: Int.self) == 1
@@ -199,7 +187,7 @@ extension PostgresCatalog: CommunityStore {
     // MARK: Votes
 
     public func setVote(userID: Int64, paper: ArxivID, voted: Bool, at time: Date) async throws -> VoteTally? {
-        let now = Self.communitySeconds(time)
+        let now = Self.seconds(time)
         return try await perform("record a vote on \(paper.value)") {
             try await self.transaction { db -> VoteTally? in
                 // The paper's row, locked until the commit: votes on one paper (and an import
@@ -249,11 +237,5 @@ extension PostgresCatalog: CommunityStore {
             }
             return voted
         }
-    }
-
-    /// The first column of the first row of a query that answers one number, inside a transaction.
-    static func count(_ db: PostgresConnection, logger: Logger, _ query: PostgresQuery) async throws -> Int {
-        for try await value in try await db.query(query, logger: logger).decode(Int.self) { return value }
-        return 0
     }
 }

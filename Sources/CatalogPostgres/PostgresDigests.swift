@@ -51,9 +51,6 @@ extension PostgresCatalog: SubscriptionStore {
         return found
     }
 
-    private static func date(_ seconds: Int64) -> Date { Date(timeIntervalSince1970: TimeInterval(seconds)) }
-    private static func seconds(_ date: Date) -> Int64 { Int64(date.timeIntervalSince1970.rounded(.down)) }
-
     private func fetchSubscription(id: Int64, in db: PostgresConnection) async throws -> Subscription? {
         try await Self.subscriptions(db.query("SELECT \(unescaped: Self.columns) FROM subscriptions WHERE id = \(id)", logger: logger)).first
     }

@@ -58,7 +58,7 @@ extension PostgresCatalog: SubmissionStore {
                 """, logger: self.logger)
             for try await (username, comment, overridden, created) in rows.decode((String, String?, Bool, Int64).self) {
                 found.append(Submission(
-                    paper: paper, username: username, comment: comment, overridden: overridden, createdAt: Self.communityDate(created)))
+                    paper: paper, username: username, comment: comment, overridden: overridden, createdAt: Self.date(created)))
             }
             return found
         }

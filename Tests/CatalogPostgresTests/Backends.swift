@@ -32,38 +32,27 @@ enum PostgresTestServer {
     /// Runs `body` with the URL of a new, empty database on the test server, dropped afterwards:
     /// every test starts from nothing, and tests run in parallel without seeing each other.
     static func withFreshDatabase<T: Sendable>(_ body: (String) async throws -> T) async throws -> T {
-        let admin = try PostgresLocation(url: try requireURL())
-        let name = "paperboy_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        // A name made here of hex digits: safe to write into the statement (names cannot be bound).
-        try await execute("CREATE DATABASE \(name)", at: admin)
+        let admin = try requireURL()
+        let name = try await PostgresTestDatabase.create(prefix: "paperboy_test_", at: admin)
+        let server = try PostgresLocation(url: admin)
         do {
             let result = try await body(try url(of: name))
-            try await execute("DROP DATABASE \(name) WITH (FORCE)", at: admin)
+            try await execute("DROP DATABASE \(name) WITH (FORCE)", at: server)
             return result
         } catch {
-            try? await execute("DROP DATABASE \(name) WITH (FORCE)", at: admin)
+            try? await execute("DROP DATABASE \(name) WITH (FORCE)", at: server)
             throw error
         }
     }
 
     /// The test server's URL with another database.
     static func url(of database: String) throws -> String {
-        var components = try #require(URLComponents(string: try requireURL()))
-        components.path = "/" + database
-        return try #require(components.string)
+        try PostgresTestDatabase.url(of: database, at: try requireURL())
     }
 
     /// Runs one statement on its own connection, outside any catalog.
     static func execute(_ sql: String, at location: PostgresLocation) async throws {
-        let connection = try await PostgresConnection.connect(
-            configuration: location.connectionConfiguration, id: 1, logger: Logger(label: "paperboy.tests"))
-        do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "paperboy.tests"))
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw PostgresCatalogError.failed(location, reason: "\(sql): \(PostgresCatalog.reason(error))")
-        }
+        try await PostgresTestDatabase.execute(sql, at: location)
     }
 }
 

@@ -9,7 +9,6 @@ import HummingbirdTesting
 import Importers
 import Logging
 import PaperboyServer
-import PostgresNIO
 import Prometheus
 import SemanticSearch
 import TestSupport
@@ -84,23 +83,11 @@ enum SiteDatabase {
     static func fresh() async throws -> SiteStore {
         guard onPostgres else { return try await TestSupport.freshCatalog() }
         guard let admin = environment["PAPERBOY_TEST_POSTGRES_URL"].flatMap({ $0.isEmpty ? nil : $0 }) else { throw NoServer() }
-        let name = "paperboy_site_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        let logger = Logger(label: "paperboy.tests")
-        let server = try PostgresLocation(url: admin)
-        let connection = try await PostgresConnection.connect(configuration: server.connectionConfiguration, id: 1, logger: logger)
-        do {
-            // A name made here of hex digits: safe to write into the statement.
-            try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
-        }
-        var components = URLComponents(string: admin)!
-        components.path = "/" + name
+        let name = try await PostgresTestDatabase.create(prefix: "paperboy_site_", at: admin)
         // The pool lives as long as the test process: a test ends with its site, not its catalog.
         // Few connections each, closed when idle, as many tests run at once.
-        let catalog = PostgresCatalog(location: try PostgresLocation(url: components.string!), maximumConnections: 2, logger: quietLogger)
+        let catalog = PostgresCatalog(
+            location: try PostgresLocation(url: try PostgresTestDatabase.url(of: name, at: admin)), maximumConnections: 2, logger: quietLogger)
         Task { await catalog.run() }
         try await catalog.migrate()
         return catalog

@@ -11,7 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from paperboy_process import DEMO, binary, free_port, fresh_database, query  # noqa: E402
+from paperboy_process import DEMO, binary, free_port, fresh_database, query, start_serve  # noqa: E402
 
 DAY = "daily:2026-08-21"          # the demo set's last featured day
 FROM = "Paperboy <digest@papers.example.org>"
@@ -95,20 +95,7 @@ def subscribe(env, addresses, *options):
 def start_site(env, *args):
     """`paperboy serve` over the test's catalog on a free port; answers the process and its URL
     once it answers /healthz."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    site = subprocess.Popen([binary(), "serve", "--port", str(port), "--no-semantic", *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            return site, base
-        except OSError:
-            if site.poll() is not None:
-                break
-            time.sleep(0.1)
-    site.kill()
-    raise RuntimeError("paperboy serve did not start")
+    return start_serve(env, "--no-semantic", *args)
 
 
 def send_args(port, *extra):

@@ -15,8 +15,8 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paperboy_process import DEMO, ROOT, binary, free_port, psql, with_database  # noqa: E402
-from test_digests import FROM, Inbox  # noqa: E402
+from paperboy_process import DEMO, ROOT, binary, free_port, psql, start_serve, with_database  # noqa: E402
+from test_digests import FROM, Inbox, subscribe  # noqa: E402
 
 ADMIN_URL = os.environ.get("PAPERBOY_TEST_POSTGRES_URL", "")
 if not ADMIN_URL and os.environ.get("PAPERBOY_REQUIRE_POSTGRES") != "1":
@@ -49,22 +49,12 @@ class Instance:
     """`paperboy serve` on a free port; `url` once it answers /healthz."""
 
     def __init__(self, env, *args):
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
         self.log = tempfile.NamedTemporaryFile("w+", prefix="paperboy-serve-", suffix=".log", delete=False)
-        self.process = subprocess.Popen([binary(), "serve", "--port", str(port), "--no-semantic", *args], env=env,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=2)
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    break
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError(f"paperboy serve did not start: {Path(self.log.name).read_text()[-2000:]}")
+        try:
+            self.process, self.url = start_serve(env, "--no-semantic", *args, log=self.log, wait=120)
+        except RuntimeError as error:
+            self.log.close()
+            raise RuntimeError(f"{error}: {Path(self.log.name).read_text()[-2000:]}") from None
 
     def stop(self):
         if self.process.poll() is None:
@@ -141,9 +131,7 @@ def test_the_digest_schedules_of_two_instances_send_each_email_once(database):
     daily = [f"daily{i}@example.org" for i in range(150)]
     weekly = [f"weekly{i}@example.org" for i in range(50)]
     for addresses, frequency in ((daily, "daily"), (weekly, "weekly")):
-        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
-            f.write("\n".join(addresses))
-        paperboy(database, "digest", "subscribe", "--file", f.name, "--confirmed", "--frequency", frequency)
+        subscribe(database, addresses, "--frequency", frequency)
     # Both due at once: Monday 2026-08-24 after 08:00 UTC, Friday's daily digest and last week's.
     args = ("--smtp-host", "127.0.0.1", "--smtp-port", str(controller.port), "--smtp-tls", "never", "--mail-from", FROM,
             "--clock", "2026-08-24T09:30:00Z", "--digest-time", "08:00", "--digest-time-zone", "UTC")
